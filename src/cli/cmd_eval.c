@@ -1,0 +1,10 @@
+/* cmd_eval.c -- placeholder until the command lands; exits 2. */
+#include "cli/cli.h"
+
+int cmd_eval(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    lw_cli_error("'eval' is not built yet");
+    return LW_EXIT_ERROR;
+}

@@ -1,0 +1,10 @@
+/* cmd_watch.c -- placeholder until the command lands; exits 2. */
+#include "cli/cli.h"
+
+int cmd_watch(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    lw_cli_error("'watch' is not built yet");
+    return LW_EXIT_ERROR;
+}

@@ -1,0 +1,109 @@
+/* main.c -- lurewatch's entry point: the command table and dispatch. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+struct cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+};
+
+static const struct cmd commands[] = {
+    {"scan", cmd_scan, "screen messages for recruitment tactics"},
+    {"eval", cmd_eval, "measure detection on labelled messages"},
+    {"rules", cmd_rules, "check rule files or list the tactic taxonomy"},
+    {"watch", cmd_watch, "manage the watchlist of personas and fronts"},
+    {"vet", cmd_vet, "rate a profile the way NPSA's Profile Reviewer does"},
+    {"version", cmd_version, "print the version"},
+};
+
+void lw_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("lurewatch: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void lw_cli_diag(const struct lw_diag *d)
+{
+    char buf[1024];
+
+    fprintf(stderr, "lurewatch: %s\n", lw_diag_format(d, buf, sizeof(buf)));
+}
+
+const char *lw_cli_rules_dir(const char *opt)
+{
+    const char *env = getenv("LUREWATCH_RULES");
+
+    if (opt)
+        return opt;
+    if (env && *env)
+        return env;
+    return LW_DEFAULT_RULES_DIR;
+}
+
+const char *lw_cli_data_dir(void)
+{
+    const char *env = getenv("LUREWATCH_DATA");
+
+    return env && *env ? env : LW_DEFAULT_DATA_DIR;
+}
+
+const char *lw_cli_store_path(const char *opt)
+{
+    const char *env = getenv("LUREWATCH_STORE");
+
+    if (opt)
+        return opt;
+    if (env && *env)
+        return env;
+    return "lurewatch.db";
+}
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("lurewatch %s\n", LW_VERSION);
+    return LW_EXIT_CLEAN;
+}
+
+static void usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: lurewatch <command> [options]\n\ncommands:\n");
+    for (i = 0; i < LW_ARRAY_LEN(commands); i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\nRun 'lurewatch <command> --help' for a command's options.\n"
+               "Exit codes: 0 nothing flagged, 1 something flagged, 2 error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    if (argc < 2) {
+        usage(stderr);
+        return LW_EXIT_ERROR;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return LW_EXIT_CLEAN;
+    }
+    if (!strcmp(argv[1], "--version"))
+        return cmd_version(argc - 1, argv + 1);
+    for (i = 0; i < LW_ARRAY_LEN(commands); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    lw_cli_error("'%s' is not a command; see 'lurewatch --help'", argv[1]);
+    return LW_EXIT_ERROR;
+}

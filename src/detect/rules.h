@@ -1,0 +1,99 @@
+/* rules.h -- rule packs: the tactic taxonomy and the patterns that show it,
+ * read from documented data files (docs/rules.md) and compiled into one
+ * Vectorscan database.
+ *
+ * A struct lw_ruleset is immutable once loaded and shared read-only by all
+ * worker threads; every string it hands out lives as long as the ruleset.
+ * The per-thread state (Vectorscan scratch) is a struct lw_scanner, owned by
+ * one worker. */
+#ifndef LW_RULES_H
+#define LW_RULES_H
+
+#include "base/err.h"
+
+/* Recruitment stages, in order (DESIGN §4). */
+enum lw_stage {
+    LW_STAGE_NONE = 0,
+    LW_STAGE_CONTACT,
+    LW_STAGE_PITCH,
+    LW_STAGE_CULTIVATE,
+    LW_STAGE_ELICIT,
+    LW_STAGE_TASK,
+    LW_STAGE_RECRUIT_OTHERS,
+};
+const char *lw_stage_name(enum lw_stage s);
+/* LW_EINVAL for an unknown name. */
+LW_NODISCARD int lw_stage_parse(const char *name, enum lw_stage *out);
+
+/* A tactic (P1..P5, A1..A6, E1..E6, R1..R5) or a signal: a cue that is not
+ * a tactic but changes how tactics are read (e.g. "you": the text speaks to
+ * the reader; "report": it narrates what others did). */
+struct lw_tactic {
+    const char *code;    /* "A2", or a signal name such as "report" */
+    bool is_signal;
+    const char *name;    /* English */
+    const char *name_zh; /* Chinese, may be NULL */
+    const char *group;   /* combination group (tactics): offer, access, channel, ... */
+    enum lw_stage stage; /* LW_STAGE_NONE for signals */
+    int weight;          /* default weight of its patterns */
+    const char *advice;  /* plain-language advice, English */
+    const char *advice_zh;
+    const char *file;    /* where it was defined */
+    unsigned long line;
+};
+
+struct lw_pattern {
+    unsigned tactic;   /* index into the ruleset's tactics */
+    int weight;        /* the tactic's weight unless the pattern overrides it */
+    const char *regex; /* as written, without the slashes */
+    const char *file;
+    unsigned long line;
+    unsigned long col; /* column of the opening slash */
+};
+
+struct lw_ruleset;
+
+/* Load every *.rules file of a folder (in name order), or one file, and
+ * compile all patterns into one database. The first error is returned with
+ * file:line:column in diag. */
+LW_NODISCARD int lw_ruleset_load(const char *path, struct lw_ruleset **out, struct lw_diag *diag);
+
+/* Parse rule text from memory (fuzz target, tests). `name` is the file name
+ * used in diagnostics. Compiles unless `compile` is false. */
+LW_NODISCARD int lw_ruleset_load_mem(const char *text, size_t len, const char *name, bool compile,
+                                     struct lw_ruleset **out, struct lw_diag *diag);
+
+void lw_ruleset_free(struct lw_ruleset *rs);
+
+size_t lw_ruleset_n_tactics(const struct lw_ruleset *rs);
+const struct lw_tactic *lw_ruleset_tactic(const struct lw_ruleset *rs, size_t i);
+size_t lw_ruleset_n_patterns(const struct lw_ruleset *rs);
+const struct lw_pattern *lw_ruleset_pattern(const struct lw_ruleset *rs, size_t i);
+/* Index of a tactic or signal by code, or -1. */
+int lw_ruleset_find(const struct lw_ruleset *rs, const char *code);
+
+/* Check files without stopping at the first error: every problem found
+ * (syntax, unknown code, a pattern Vectorscan rejects, a pattern that can
+ * never match case-folded text) is passed to fn with file:line:column.
+ * Returns the number of problems, or a negative code if a file could not
+ * be read at all. */
+typedef void lw_rules_problem_fn(void *ctx, const struct lw_diag *problem);
+int lw_rules_check(const char *path, lw_rules_problem_fn *fn, void *ctx);
+
+/* Per-thread scanning state. */
+struct lw_scanner;
+LW_NODISCARD int lw_scanner_new(const struct lw_ruleset *rs, struct lw_scanner **out,
+                                struct lw_diag *diag);
+void lw_scanner_free(struct lw_scanner *sc);
+
+/* Called for each match: pattern index and the byte span [start, end) in
+ * the scanned text. Return non-zero to stop the scan. Matches of one
+ * pattern are reported leftmost-start, at most once per end offset. */
+typedef int lw_hit_fn(void *ctx, unsigned pattern, size_t start, size_t end);
+
+/* Scan normalised text. Returns LW_OK (also when fn stopped it), or
+ * LW_EBACKEND. */
+LW_NODISCARD int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_fn *fn,
+                                 void *ctx);
+
+#endif
