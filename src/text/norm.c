@@ -1,0 +1,703 @@
+/* norm.c -- the text normaliser (norm.h): one pass from original UTF-8 (or
+ * HTML) to the normalised text the rules and the watchlist match on, with a
+ * byte-exact map back to the original.
+ *
+ * Owns the shared tables built by lw_norm_global_init (the confusable table,
+ * a bitmap of default-ignorable BMP code points, the ICU NFKC_Casefold
+ * instance) and the per-call pipeline. The HTML tokenizer lives in
+ * norm_html.c; both share the private interface in norm_int.h.
+ *
+ * Pipeline (see docs/internals/norm.md):
+ *   decode  -- UTF-8 (bad bytes -> U+FFFD) or HTML text/entities/tags;
+ *   feed    -- drop default-ignorables, gather a normalisation segment
+ *              (code points up to the next unorm2_hasBoundaryBefore);
+ *   flush   -- NFKC_Casefold the segment; every output code point maps to
+ *              its own input code point when the segment came out unchanged,
+ *              else to the whole segment's original range;
+ *   post    -- confusables and typographic punctuation to ASCII;
+ *   emit    -- white space collapsed, bytes and offsets written to nt.
+ * Runs of ASCII bypass all of it: they are lower-cased in place (the only
+ * thing NFKC_Casefold does to ASCII) and copied straight to the output. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/uscript.h>
+#include <unicode/uspoof.h>
+#include <unicode/ustring.h>
+
+#include "ingest/msg.h"
+#include "text/norm_int.h"
+
+/* One confusable: a non-ASCII letter and the ASCII letter it looks like. */
+struct conf_entry {
+    uint32_t cp;
+    char ascii;
+};
+
+static struct {
+    atomic_bool ready;
+    pthread_mutex_t lock;
+    const UNormalizer2 *nfkc_cf; /* owned by ICU, never freed */
+    struct conf_entry *conf;     /* sorted by cp */
+    size_t n_conf;
+    uint32_t di_bmp[0x10000 / 32]; /* default-ignorable BMP code points */
+} g = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* ---- shared tables ------------------------------------------------------ */
+
+/* Scripts whose letters are never folded. CJK is matched as characters.
+ * Right-to-left letters are no homoglyphs inside a Latin word (the bidi
+ * algorithm reorders them, which shows), while folding them would rewrite
+ * nearly every Arabic or Hebrew word (alef and vav look like 'l'). */
+static bool is_unfolded_script(UScriptCode sc)
+{
+    switch (sc) {
+    case USCRIPT_HAN:
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA:
+    case USCRIPT_KATAKANA_OR_HIRAGANA:
+    case USCRIPT_HANGUL:
+    case USCRIPT_BOPOMOFO:
+    case USCRIPT_YI:
+    case USCRIPT_ARABIC:
+    case USCRIPT_HEBREW:
+    case USCRIPT_SYRIAC:
+    case USCRIPT_THAANA:
+    case USCRIPT_NKO:
+    case USCRIPT_SAMARITAN:
+    case USCRIPT_MANDAIC:
+    case USCRIPT_ADLAM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* true when NFKC_Casefold leaves the single code point cp as it is: only
+ * those can reach the confusable step. */
+static bool nfkc_cf_stable(const UNormalizer2 *n2, UChar32 cp)
+{
+    UChar in[2], out[32];
+    int32_t inlen = 0, outlen;
+    UErrorCode st = U_ZERO_ERROR;
+    UBool err = 0;
+
+    U16_APPEND(in, inlen, 2, cp, err);
+    if (err)
+        return false;
+    outlen = unorm2_normalize(n2, in, inlen, out, (int32_t)LW_ARRAY_LEN(out), &st);
+    return U_SUCCESS(st) && outlen == inlen && memcmp(in, out, (size_t)inlen * sizeof(UChar)) == 0;
+}
+
+/* The confusable table: every non-ASCII BMP letter outside the scripts
+ * above that survives
+ * NFKC_Casefold and whose ICU spoof skeleton is one ASCII letter, mapped to
+ * that letter in lower case. Iteration is in code point order, so the
+ * table comes out sorted. */
+static int build_confusables(struct lw_diag *diag)
+{
+    USpoofChecker *sc = NULL;
+    UErrorCode st = U_ZERO_ERROR;
+    struct conf_entry *tab = NULL, *t;
+    size_t n = 0, cap = 0;
+    int rc = LW_OK;
+
+    sc = uspoof_open(&st);
+    if (U_FAILURE(st)) {
+        lw_diag_set(diag, "normaliser: cannot open the ICU spoof checker: %s", u_errorName(st));
+        rc = LW_EBACKEND;
+        goto out;
+    }
+    for (UChar32 cp = 0x80; cp < 0x10000; cp++) {
+        UChar in[1], sk[8];
+        int32_t sklen;
+        UErrorCode e = U_ZERO_ERROR;
+        char c;
+
+        if (U_IS_SURROGATE(cp) || !(U_GET_GC_MASK(cp) & U_GC_L_MASK))
+            continue;
+        if (is_unfolded_script(uscript_getScript(cp, &e)) || U_FAILURE(e))
+            continue;
+        in[0] = (UChar)cp;
+        sklen = uspoof_getSkeleton(sc, 0, in, 1, sk, (int32_t)LW_ARRAY_LEN(sk), &e);
+        if (U_FAILURE(e) || sklen != 1 || sk[0] >= 0x80)
+            continue;
+        c = (char)sk[0];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (!(c >= 'a' && c <= 'z'))
+            continue; /* letters only: a Cyrillic б is not folded to a 6 */
+        if (!nfkc_cf_stable(g.nfkc_cf, cp))
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 256;
+            t = realloc(tab, ncap * sizeof(*tab));
+            if (!t) {
+                rc = LW_ENOMEM;
+                goto out;
+            }
+            tab = t;
+            cap = ncap;
+        }
+        tab[n].cp = (uint32_t)cp;
+        tab[n].ascii = c;
+        n++;
+    }
+    g.conf = tab;
+    g.n_conf = n;
+    tab = NULL;
+out:
+    free(tab);
+    if (sc)
+        uspoof_close(sc);
+    return rc;
+}
+
+int lw_norm_global_init(struct lw_diag *diag)
+{
+    UErrorCode st = U_ZERO_ERROR;
+    int rc = LW_OK;
+
+    if (atomic_load_explicit(&g.ready, memory_order_acquire))
+        return LW_OK;
+    pthread_mutex_lock(&g.lock);
+    if (atomic_load_explicit(&g.ready, memory_order_relaxed))
+        goto out;
+    g.nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
+    if (U_FAILURE(st)) {
+        lw_diag_set(diag, "normaliser: cannot load ICU NFKC_Casefold data: %s", u_errorName(st));
+        rc = LW_EBACKEND;
+        goto out;
+    }
+    memset(g.di_bmp, 0, sizeof(g.di_bmp));
+    for (UChar32 cp = 0x80; cp < 0x10000; cp++)
+        if (u_hasBinaryProperty(cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+            g.di_bmp[cp >> 5] |= 1u << (cp & 31);
+    rc = build_confusables(diag);
+    if (rc < 0)
+        goto out;
+    atomic_store_explicit(&g.ready, true, memory_order_release);
+out:
+    pthread_mutex_unlock(&g.lock);
+    return rc;
+}
+
+void lw_norm_global_free(void)
+{
+    pthread_mutex_lock(&g.lock);
+    atomic_store_explicit(&g.ready, false, memory_order_release);
+    free(g.conf);
+    g.conf = NULL;
+    g.n_conf = 0;
+    pthread_mutex_unlock(&g.lock);
+}
+
+/* ---- per-code-point folding --------------------------------------------- */
+
+static bool is_ignorable(uint32_t cp)
+{
+    if (cp < 0x10000)
+        return (g.di_bmp[cp >> 5] >> (cp & 31)) & 1;
+    return u_hasBinaryProperty((UChar32)cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+}
+
+static char confusable(uint32_t cp)
+{
+    size_t lo = 0, hi = g.n_conf;
+
+    if (hi == 0 || cp < g.conf[0].cp || cp > g.conf[hi - 1].cp)
+        return 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g.conf[mid].cp < cp)
+            lo = mid + 1;
+        else if (g.conf[mid].cp > cp)
+            hi = mid;
+        else
+            return g.conf[mid].ascii;
+    }
+    return 0;
+}
+
+/* Typographic punctuation to ASCII (after NFKC, which has already folded
+ * the fullwidth and compatibility forms); 0 when cp is not one. */
+static char punct_ascii(uint32_t cp)
+{
+    switch (cp) {
+    case 0x2018: /* ‘ */
+    case 0x2019: /* ’ */
+    case 0x201A: /* ‚ */
+    case 0x201B: /* ‛ */
+    case 0x2032: /* ′ */
+    case 0x2035: /* ‵ */
+    case 0x02BC: /* ʼ modifier letter apostrophe */
+        return '\'';
+    case 0x201C: /* “ */
+    case 0x201D: /* ” */
+    case 0x201E: /* „ */
+    case 0x201F: /* ‟ */
+    case 0x2033: /* ″ */
+    case 0x2036: /* ‶ */
+        return '"';
+    case 0x2010: /* hyphen */
+    case 0x2011: /* non-breaking hyphen */
+    case 0x2012: /* figure dash */
+    case 0x2013: /* – */
+    case 0x2014: /* — */
+    case 0x2015: /* horizontal bar */
+    case 0x2043: /* hyphen bullet */
+    case 0x2212: /* minus sign */
+    case 0x2E3A: /* two-em dash */
+    case 0x2E3B: /* three-em dash */
+    case 0xFE58: /* small em dash */
+        return '-';
+    default:
+        return 0;
+    }
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+int lw_norm_reserve(struct lw_normtext *nt, size_t need)
+{
+    size_t ncap;
+    char *s;
+    uint32_t *a;
+
+    if (need <= nt->cap)
+        return LW_OK;
+    ncap = nt->cap ? nt->cap : 256;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / sizeof(uint32_t))
+            return LW_ENOMEM;
+        ncap *= 2;
+    }
+    /* Each array is swapped in as soon as it is resized, so a failure
+     * part-way leaves every pointer valid and cap still true for all. */
+    s = realloc(nt->s, ncap);
+    if (!s)
+        return LW_ENOMEM;
+    nt->s = s;
+    a = realloc(nt->start, ncap * sizeof(uint32_t));
+    if (!a)
+        return LW_ENOMEM;
+    nt->start = a;
+    a = realloc(nt->end, ncap * sizeof(uint32_t));
+    if (!a)
+        return LW_ENOMEM;
+    nt->end = a;
+    nt->cap = ncap;
+    return LW_OK;
+}
+
+/* Write the pending white-space run, if any, before the next visible byte.
+ * Leading white space is dropped (nothing precedes it). Capacity for one
+ * byte is the caller's. */
+static inline void flush_ws(struct lw_normrun *r)
+{
+    struct lw_normtext *nt = r->nt;
+
+    if (!r->ws_pending)
+        return;
+    r->ws_pending = false;
+    if (nt->len == 0)
+        return;
+    nt->s[nt->len] = r->ws_nl ? '\n' : ' ';
+    nt->start[nt->len] = r->ws_s;
+    nt->end[nt->len] = r->ws_e;
+    nt->len++;
+}
+
+void lw_norm_add_ws(struct lw_normrun *r, uint32_t s, uint32_t e, bool nl)
+{
+    if (!r->ws_pending) {
+        r->ws_pending = true;
+        r->ws_nl = false;
+        r->ws_s = s;
+    }
+    r->ws_e = e;
+    r->ws_nl |= nl;
+}
+
+/* Class of an ASCII byte: 0 visible, 1 space, 2 line break. */
+static const unsigned char ascii_ws[128] = {
+    ['\t'] = 1, [' '] = 1, ['\n'] = 2, ['\v'] = 2, ['\f'] = 2, ['\r'] = 2,
+};
+
+/* Emit one folded code point with its original range [s, e). */
+static int post_cp(struct lw_normrun *r, uint32_t cp, uint32_t s, uint32_t e)
+{
+    struct lw_normtext *nt = r->nt;
+    unsigned char u[4];
+    size_t k;
+    int rc;
+
+    if (cp >= 0x80) {
+        char a = confusable(cp);
+        if (!a)
+            a = punct_ascii(cp);
+        if (a) {
+            cp = (unsigned char)a;
+        } else if (cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
+            lw_norm_add_ws(r, s, e, !r->html);
+            return LW_OK;
+        } else if (u_isUWhiteSpace((UChar32)cp)) {
+            lw_norm_add_ws(r, s, e, false);
+            return LW_OK;
+        }
+    }
+    if (cp < 0x80) {
+        unsigned cls = ascii_ws[cp];
+        if (cls) {
+            lw_norm_add_ws(r, s, e, cls == 2 && !r->html);
+            return LW_OK;
+        }
+        u[0] = (unsigned char)(cp - 'A' < 26 ? cp + 32 : cp);
+        k = 1;
+    } else if (cp < 0x800) {
+        u[0] = (unsigned char)(0xC0 | (cp >> 6));
+        u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        k = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (unsigned char)(0xE0 | (cp >> 12));
+        u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        k = 3;
+    } else {
+        u[0] = (unsigned char)(0xF0 | (cp >> 18));
+        u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+        k = 4;
+    }
+    rc = lw_norm_reserve(nt, nt->len + k + 2);
+    if (rc < 0)
+        return rc;
+    flush_ws(r);
+    for (size_t j = 0; j < k; j++) {
+        nt->s[nt->len] = (char)u[j];
+        nt->start[nt->len] = s;
+        nt->end[nt->len] = e;
+        nt->len++;
+    }
+    return LW_OK;
+}
+
+/* ---- normalisation segments --------------------------------------------- */
+
+/* NFKC_Casefold the gathered segment and pass its code points on. */
+int lw_norm_flush_seg(struct lw_normrun *r)
+{
+    UChar out[LW_NORM_SEG_UNITS * 20];
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t olen, i = 0;
+    uint32_t s, e;
+    int rc = LW_OK;
+
+    if (r->seg_ncp == 0)
+        return LW_OK;
+    /* A lone ASCII code point (before a non-ASCII byte, or an HTML entity
+     * such as &lt;) needs no ICU call. */
+    if (r->seg_ncp == 1 && r->seg[0] < 0x80) {
+        rc = post_cp(r, r->seg[0], r->seg_s[0], r->seg_e[0]);
+        goto out;
+    }
+    olen = unorm2_normalize(g.nfkc_cf, r->seg, r->seg_len, out, (int32_t)LW_ARRAY_LEN(out), &st);
+    if (st == U_BUFFER_OVERFLOW_ERROR) {
+        /* Cannot happen with NFKC_Casefold's longest mapping (18 units);
+         * if a future ICU grows one, keep the segment unchanged. */
+        st = U_ZERO_ERROR;
+        olen = r->seg_len;
+        memcpy(out, r->seg, (size_t)olen * sizeof(UChar));
+    }
+    if (U_FAILURE(st)) {
+        rc = LW_EBACKEND;
+        goto out;
+    }
+    if (olen == r->seg_len && memcmp(out, r->seg, (size_t)olen * sizeof(UChar)) == 0) {
+        /* Unchanged: each code point keeps its own original range. */
+        for (int n = 0; i < olen; n++) {
+            UChar32 cp;
+            U16_NEXT(out, i, olen, cp);
+            rc = post_cp(r, (uint32_t)cp, r->seg_s[n], r->seg_e[n]);
+            if (rc < 0)
+                goto out;
+        }
+        goto out;
+    }
+    s = r->seg_s[0];
+    e = r->seg_e[r->seg_ncp - 1];
+    while (i < olen) {
+        UChar32 cp;
+        U16_NEXT(out, i, olen, cp);
+        rc = post_cp(r, (uint32_t)cp, s, e);
+        if (rc < 0)
+            goto out;
+    }
+out:
+    r->seg_ncp = 0;
+    r->seg_len = 0;
+    return rc;
+}
+
+/* One decoded code point from original bytes [s, e) enters the pipeline. */
+int lw_norm_feed(struct lw_normrun *r, uint32_t cp, uint32_t s, uint32_t e)
+{
+    int rc;
+
+    if (cp >= 0x80 && is_ignorable(cp))
+        return LW_OK;
+    if (r->seg_ncp > 0 && (cp < 0x80 || r->seg_len + 2 > LW_NORM_SEG_UNITS ||
+                           unorm2_hasBoundaryBefore(g.nfkc_cf, (UChar32)cp))) {
+        rc = lw_norm_flush_seg(r);
+        if (rc < 0)
+            return rc;
+    }
+    if (cp < 0x10000) {
+        r->seg[r->seg_len++] = (UChar)cp;
+    } else {
+        r->seg[r->seg_len++] = U16_LEAD(cp);
+        r->seg[r->seg_len++] = U16_TRAIL(cp);
+    }
+    r->seg_s[r->seg_ncp] = s;
+    r->seg_e[r->seg_ncp] = e;
+    r->seg_ncp++;
+    return LW_OK;
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+size_t lw_norm_utf8(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    unsigned c = p[0];
+    size_t need, k;
+    uint32_t v;
+    unsigned lo = 0x80, hi = 0xBF;
+
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        v = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        v = c & 0x0F;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        v = c & 0x07;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        *cp = LW_NORM_BAD;
+        return 1;
+    }
+    /* The first trail byte has the narrowed range; stop at the first bad
+     * one, consuming the maximal well-formed prefix (Unicode §3.9). */
+    for (k = 1; k <= need; k++) {
+        unsigned t;
+        if (k >= n) {
+            *cp = LW_NORM_BAD;
+            return k;
+        }
+        t = p[k];
+        if (t < lo || t > hi) {
+            *cp = LW_NORM_BAD;
+            return k;
+        }
+        lo = 0x80;
+        hi = 0xBF;
+        v = (v << 6) | (t & 0x3F);
+    }
+    *cp = v;
+    return need + 1;
+}
+
+/* ---- the pass ----------------------------------------------------------- */
+
+/* Bytes the ASCII fast path must not take: non-ASCII, and in HTML the two
+ * bytes that start markup. */
+static inline bool fast_stop(unsigned c, bool html)
+{
+    return c >= 0x80 || (html && (c == '<' || c == '&'));
+}
+
+int lw_norm(const char *src, size_t len, unsigned flags, struct lw_normtext *nt,
+            struct lw_diag *diag)
+{
+    const unsigned char *p = (const unsigned char *)src;
+    struct lw_normrun r;
+    bool html = (flags & LW_NORM_HTML) != 0;
+    size_t i = 0;
+    int rc;
+
+    nt->len = 0;
+    nt->defects = 0;
+    if (len > UINT32_MAX) {
+        lw_diag_set(diag, "normaliser: input of %zu bytes is over the 4 GiB limit", len);
+        rc = LW_ELIMIT;
+        goto out;
+    }
+    rc = lw_norm_global_init(diag);
+    if (rc < 0)
+        goto out;
+    rc = lw_norm_reserve(nt, len + 1);
+    if (rc < 0)
+        goto out;
+    memset(&r, 0, sizeof(r));
+    r.nt = nt;
+    r.src = p;
+    r.n = len;
+    r.html = html;
+
+    while (i < len) {
+        unsigned c = p[i];
+
+        /* ASCII fast path. A byte is taken only when the next one is ASCII
+         * too: a combining mark may follow and compose with it, so the last
+         * ASCII byte before a non-ASCII one goes through the segment path. */
+        if (!fast_stop(c, html) && (i + 1 == len || !fast_stop(p[i + 1], html))) {
+            char *os;
+            uint32_t *ost, *oen;
+            size_t o;
+
+            rc = lw_norm_flush_seg(&r);
+            if (rc < 0)
+                goto out;
+            /* At most one output byte per input byte from here on. */
+            rc = lw_norm_reserve(nt, nt->len + (len - i) + 1);
+            if (rc < 0)
+                goto out;
+            os = nt->s;
+            ost = nt->start;
+            oen = nt->end;
+            o = nt->len;
+            do {
+                unsigned cls = ascii_ws[c];
+                if (cls == 0) {
+                    if (r.ws_pending) {
+                        r.ws_pending = false;
+                        if (o > 0) {
+                            os[o] = r.ws_nl ? '\n' : ' ';
+                            ost[o] = r.ws_s;
+                            oen[o] = r.ws_e;
+                            o++;
+                        }
+                    }
+                    os[o] = (char)(c - 'A' < 26 ? c + 32 : c);
+                    ost[o] = (uint32_t)i;
+                    oen[o] = (uint32_t)i + 1;
+                    o++;
+                } else {
+                    if (!r.ws_pending) {
+                        r.ws_pending = true;
+                        r.ws_nl = false;
+                        r.ws_s = (uint32_t)i;
+                    }
+                    r.ws_e = (uint32_t)i + 1;
+                    r.ws_nl |= cls == 2 && !html;
+                }
+                i++;
+                if (i == len)
+                    break;
+                c = p[i];
+            } while (!fast_stop(c, html) && (i + 1 == len || !fast_stop(p[i + 1], html)));
+            nt->len = o;
+            continue;
+        }
+        if (html && (c == '<' || c == '&')) {
+            size_t next;
+            rc = c == '<' ? lw_norm_html_markup(&r, i, &next) : lw_norm_html_entity(&r, i, &next);
+            if (rc < 0)
+                goto out;
+            i = next;
+            continue;
+        }
+        {
+            uint32_t cp;
+            size_t k = lw_norm_utf8(p + i, len - i, &cp);
+            if (cp == LW_NORM_BAD) {
+                nt->defects |= LW_DEFECT_BAD_UTF8;
+                cp = 0xFFFD;
+            }
+            rc = lw_norm_feed(&r, cp, (uint32_t)i, (uint32_t)(i + k));
+            if (rc < 0)
+                goto out;
+            i += k;
+        }
+    }
+    rc = lw_norm_flush_seg(&r);
+    /* A trailing white-space run is dropped, like a leading one. */
+out:
+    if (rc < 0) {
+        if (rc == LW_EBACKEND)
+            lw_diag_set(diag, "normaliser: ICU normalisation failed");
+        else if (rc == LW_ENOMEM)
+            lw_diag_set(diag, "normaliser: out of memory");
+        nt->len = 0;
+    }
+    if (nt->s)
+        nt->s[nt->len] = '\0';
+    return rc;
+}
+
+void lw_normtext_init(struct lw_normtext *nt)
+{
+    memset(nt, 0, sizeof(*nt));
+}
+
+void lw_normtext_release(struct lw_normtext *nt)
+{
+    if (!nt)
+        return;
+    free(nt->s);
+    free(nt->start);
+    free(nt->end);
+    memset(nt, 0, sizeof(*nt));
+}
+
+void lw_normtext_span(const struct lw_normtext *nt, size_t s, size_t e, size_t *os, size_t *oe)
+{
+    if (nt->len == 0) {
+        *os = *oe = 0;
+        return;
+    }
+    /* Out-of-contract spans are clamped rather than read out of bounds. */
+    if (e > nt->len)
+        e = nt->len;
+    if (e == 0)
+        e = 1;
+    if (s >= e)
+        s = e - 1;
+    /* start and end are both non-decreasing, so the span's original range
+     * runs from the first byte's start to the last byte's end. */
+    *os = nt->start[s];
+    *oe = nt->end[e - 1];
+}
+
+int lw_norm_str(const char *src, size_t len, char **out, struct lw_diag *diag)
+{
+    struct lw_normtext nt;
+    int rc;
+
+    lw_normtext_init(&nt);
+    rc = lw_norm(src, len, 0, &nt, diag);
+    if (rc < 0)
+        goto out;
+    *out = nt.s;
+    nt.s = NULL;
+out:
+    lw_normtext_release(&nt);
+    return rc;
+}
