@@ -1,0 +1,74 @@
+/* opts.c -- shared screening options and the engine they build. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "cli/watchload.h"
+
+void lw_engine_opts_init(struct lw_engine_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+}
+
+int lw_engine_opts_parse(struct lw_engine_opts *o, int opt, const char *arg, struct lw_limits *lim)
+{
+    long v;
+
+    switch (opt) {
+    case LW_OPT_RULES:
+        o->rules = arg;
+        return 0;
+    case LW_OPT_STORE:
+        o->store = arg;
+        return 0;
+    case LW_OPT_NO_WATCHLIST:
+        o->no_watchlist = true;
+        return 0;
+    case LW_OPT_MAX_TEXT:
+        if (lw_parse_long(arg, &v) < 0 || v < 1024 || v > (1L << 30)) {
+            lw_cli_error("--max-text takes a byte count from 1024 to 1073741824, not '%s'", arg);
+            return -1;
+        }
+        lim->max_text = (size_t)v;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+void lw_engine_set_init(struct lw_engine_set *s)
+{
+    memset(s, 0, sizeof(*s));
+}
+
+int lw_engine_set_open(struct lw_engine_set *s, const struct lw_engine_opts *o)
+{
+    struct lw_diag d;
+    int rc;
+
+    lw_diag_clear(&d);
+    rc = lw_engine_new(lw_cli_rules_dir(o->rules), &s->engine, &d);
+    if (rc < 0) {
+        if (!d.msg[0])
+            lw_diag_set(&d, "cannot load the rules: %s", lw_strerror(rc));
+        lw_cli_diag(&d);
+        return rc;
+    }
+    if (o->no_watchlist)
+        return LW_OK;
+    rc = lw_watchload_open(lw_cli_store_path(o->store), &s->watch);
+    if (rc < 0)
+        return rc;
+    lw_engine_set_watchlist(s->engine, lw_watchload_get(s->watch));
+    return LW_OK;
+}
+
+void lw_engine_set_close(struct lw_engine_set *s)
+{
+    lw_engine_free(s->engine);
+    lw_watchload_close(s->watch);
+    s->engine = NULL;
+    s->watch = NULL;
+}

@@ -1,0 +1,492 @@
+/* engine.c -- screening one message and scoring it (docs/scoring.md).
+ *
+ * The score reads tactics the way DESIGN §5 says an analyst would:
+ *   - each tactic counts once, with the weight of its strongest pattern;
+ *   - tactics from several groups (an offer, interest in access, a push to
+ *     a private channel, an inducement, a request) multiply the sum, and a
+ *     single group is discounted: honest mail shows single cues all the time;
+ *   - direction: text that narrates what others did ("he", "police said")
+ *     or warns about approaches is discounted, and so, less, is text that
+ *     never speaks to the reader;
+ *   - concrete, checkable job or event detail discounts an offer a little.
+ * Levels: medium needs a score of 35 and two groups; high needs 60 and a
+ * request for information, people or tasks (or four groups). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/engine.h"
+#include "detect/watchlist_match.h"
+#include "text/norm.h"
+
+#define MAX_GROUPS 16
+
+/* Thresholds and multipliers; docs/scoring.md explains each. */
+#define SCORE_LOW 12
+#define SCORE_MEDIUM 35
+#define SCORE_HIGH 60
+
+struct lw_engine {
+    struct lw_ruleset *rs;
+    const struct lw_watchlist *wl;
+    size_t n_tactics;
+    int *group_of;        /* tactic -> group index, -1 for signals */
+    int request_group;    /* group index of "request", or -1 */
+    int sig_you, sig_report, sig_warn, sig_job;
+    unsigned n_groups;
+};
+
+/* What one text showed, before scoring. */
+struct tally {
+    int *w;             /* per tactic: weight of the strongest pattern, 0 if none */
+    unsigned *hits;     /* per tactic: matches */
+    unsigned you, report, warn, job;
+    int wl_points;      /* added by watchlist indicators */
+};
+
+struct lw_worker {
+    const struct lw_engine *e;
+    struct lw_scanner *sc;
+    struct lw_normtext nt;
+    struct tally t;
+    struct lw_flag *flags; /* per tactic, normalised spans while scanning */
+};
+
+static int find_signal(const struct lw_ruleset *rs, const char *name)
+{
+    int i = lw_ruleset_find(rs, name);
+
+    if (i >= 0 && !lw_ruleset_tactic(rs, (size_t)i)->is_signal)
+        return -1;
+    return i;
+}
+
+int lw_engine_new(const char *rules_path, struct lw_engine **out, struct lw_diag *diag)
+{
+    struct lw_engine *e = NULL;
+    const char *groups[MAX_GROUPS];
+    size_t i, g;
+    int rc;
+
+    rc = lw_norm_global_init(diag);
+    if (rc < 0)
+        return rc;
+    e = calloc(1, sizeof(*e));
+    if (!e)
+        return LW_ENOMEM;
+    rc = lw_ruleset_load(rules_path, &e->rs, diag);
+    if (rc < 0)
+        goto out;
+    e->n_tactics = lw_ruleset_n_tactics(e->rs);
+    e->group_of = calloc(e->n_tactics ? e->n_tactics : 1, sizeof(*e->group_of));
+    if (!e->group_of) {
+        rc = LW_ENOMEM;
+        goto out;
+    }
+    e->request_group = -1;
+    for (i = 0; i < e->n_tactics; i++) {
+        const struct lw_tactic *t = lw_ruleset_tactic(e->rs, i);
+        const char *name = t->group ? t->group : t->code;
+        e->group_of[i] = -1;
+        if (t->is_signal)
+            continue;
+        for (g = 0; g < e->n_groups; g++)
+            if (!strcmp(groups[g], name))
+                break;
+        if (g == e->n_groups) {
+            if (e->n_groups == MAX_GROUPS) {
+                lw_diag_at(diag, t->file, t->line, 0);
+                lw_diag_set(diag, "more than %d tactic groups", MAX_GROUPS);
+                rc = LW_ELIMIT;
+                goto out;
+            }
+            groups[e->n_groups++] = name;
+        }
+        e->group_of[i] = (int)g;
+        if (!strcmp(name, "request"))
+            e->request_group = (int)g;
+    }
+    e->sig_you = find_signal(e->rs, "you");
+    e->sig_report = find_signal(e->rs, "report");
+    e->sig_warn = find_signal(e->rs, "warn");
+    e->sig_job = find_signal(e->rs, "job");
+    *out = e;
+    e = NULL;
+    rc = LW_OK;
+out:
+    lw_engine_free(e);
+    return rc;
+}
+
+void lw_engine_free(struct lw_engine *e)
+{
+    if (!e)
+        return;
+    lw_ruleset_free(e->rs);
+    free(e->group_of);
+    free(e);
+}
+
+const struct lw_ruleset *lw_engine_rules(const struct lw_engine *e)
+{
+    return e->rs;
+}
+
+void lw_engine_set_watchlist(struct lw_engine *e, const struct lw_watchlist *wl)
+{
+    e->wl = wl;
+}
+
+int lw_worker_new(const struct lw_engine *e, struct lw_worker **out, struct lw_diag *diag)
+{
+    struct lw_worker *w = calloc(1, sizeof(*w));
+    size_t n = e->n_tactics ? e->n_tactics : 1;
+    int rc;
+
+    if (!w)
+        return LW_ENOMEM;
+    w->e = e;
+    lw_normtext_init(&w->nt);
+    w->t.w = calloc(n, sizeof(*w->t.w));
+    w->t.hits = calloc(n, sizeof(*w->t.hits));
+    w->flags = calloc(n, sizeof(*w->flags));
+    if (!w->t.w || !w->t.hits || !w->flags) {
+        rc = LW_ENOMEM;
+        goto fail;
+    }
+    rc = lw_scanner_new(e->rs, &w->sc, diag);
+    if (rc < 0)
+        goto fail;
+    *out = w;
+    return LW_OK;
+fail:
+    lw_worker_free(w);
+    return rc;
+}
+
+void lw_worker_free(struct lw_worker *w)
+{
+    if (!w)
+        return;
+    lw_scanner_free(w->sc);
+    lw_normtext_release(&w->nt);
+    free(w->t.w);
+    free(w->t.hits);
+    free(w->flags);
+    free(w);
+}
+
+/* Keep up to LW_MAX_EVIDENCE non-overlapping spans per tactic, the earliest. */
+static void add_evidence(struct lw_flag *f, size_t start, size_t end)
+{
+    unsigned i;
+
+    for (i = 0; i < f->n_evidence; i++)
+        if (start < f->evidence[i].end && f->evidence[i].start < end) {
+            /* Overlap: keep the longer span. */
+            if (end - start > f->evidence[i].end - f->evidence[i].start) {
+                f->evidence[i].start = start;
+                f->evidence[i].end = end;
+            }
+            return;
+        }
+    if (f->n_evidence < LW_MAX_EVIDENCE) {
+        f->evidence[f->n_evidence].start = start;
+        f->evidence[f->n_evidence].end = end;
+        f->n_evidence++;
+    }
+}
+
+static int on_hit(void *ctx, unsigned pattern, size_t start, size_t end)
+{
+    struct lw_worker *w = ctx;
+    const struct lw_engine *e = w->e;
+    const struct lw_pattern *p = lw_ruleset_pattern(e->rs, pattern);
+    unsigned t = p->tactic;
+
+    if ((int)t == e->sig_you)
+        w->t.you++;
+    else if ((int)t == e->sig_report)
+        w->t.report++;
+    else if ((int)t == e->sig_warn)
+        w->t.warn++;
+    else if ((int)t == e->sig_job)
+        w->t.job++;
+    if (e->group_of[t] < 0)
+        return 0;
+    if (p->weight > w->t.w[t])
+        w->t.w[t] = p->weight;
+    w->t.hits[t]++;
+    add_evidence(&w->flags[t], start, end);
+    return 0;
+}
+
+/* Score a tally into v's level, score, stage, groups and reading. */
+static void score_tally(const struct lw_engine *e, const struct tally *t, struct lw_verdict *v)
+{
+    unsigned groups = 0, n_groups = 0;
+    bool request = false;
+    double raw = 0, mult, dir = 1.0;
+    enum lw_stage stage = LW_STAGE_NONE;
+    size_t i;
+    int score;
+
+    for (i = 0; i < e->n_tactics; i++) {
+        int g = e->group_of[i];
+        if (g < 0 || t->w[i] <= 0)
+            continue;
+        raw += t->w[i];
+        if (!(groups & (1u << g))) {
+            groups |= 1u << g;
+            n_groups++;
+        }
+        if (g == e->request_group)
+            request = true;
+        if (lw_ruleset_tactic(e->rs, i)->stage > stage)
+            stage = lw_ruleset_tactic(e->rs, i)->stage;
+    }
+    /* A watchlist match is evidence of its own kind: it counts as a group. */
+    if (t->wl_points > 0) {
+        raw += t->wl_points;
+        n_groups++;
+    }
+    mult = n_groups <= 1 ? 0.6 : n_groups == 2 ? 1.0 : n_groups == 3 ? 1.2 : 1.35;
+
+    if (t->warn > 0 && t->report > 0) {
+        dir = 0.4;
+        v->reading = "reads as a warning about approaches";
+    } else if (t->report >= 2 && t->report > t->you) {
+        dir = 0.4;
+        v->reading = "reads as a report about others";
+    } else if (t->you == 0) {
+        dir = 0.7;
+        v->reading = "does not address the reader";
+    } else {
+        v->reading = "addressed to the reader";
+    }
+    if (!request && t->job >= 2)
+        dir *= 0.75;
+    else if (!request && t->job == 1)
+        dir *= 0.9;
+
+    score = (int)lround(raw * mult * dir);
+    if (score > 100)
+        score = 100;
+    v->score = score;
+    v->stage = stage;
+    v->n_groups = n_groups;
+    if (score >= SCORE_HIGH && n_groups >= 2 && (request || n_groups >= 4))
+        v->level = LW_LEVEL_HIGH;
+    else if (score >= SCORE_MEDIUM && n_groups >= 2)
+        v->level = LW_LEVEL_MEDIUM;
+    else if (score >= SCORE_LOW)
+        v->level = LW_LEVEL_LOW;
+    else
+        v->level = LW_LEVEL_NONE;
+}
+
+int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verdict *v,
+                     struct lw_diag *diag)
+{
+    const struct lw_engine *e = w->e;
+    size_t i;
+    int rc;
+
+    memset(v, 0, sizeof(*v));
+    memset(w->t.w, 0, e->n_tactics * sizeof(*w->t.w));
+    memset(w->t.hits, 0, e->n_tactics * sizeof(*w->t.hits));
+    memset(w->flags, 0, e->n_tactics * sizeof(*w->flags));
+    w->t.you = w->t.report = w->t.warn = w->t.job = 0;
+    w->t.wl_points = 0;
+    v->defects = m->defects;
+
+    rc = lw_norm(m->text ? m->text : "", m->text_len, m->text_is_html ? LW_NORM_HTML : 0, &w->nt,
+                 diag);
+    if (rc < 0)
+        return rc;
+    v->defects |= w->nt.defects;
+    rc = lw_scanner_scan(w->sc, w->nt.s, w->nt.len, on_hit, w);
+    if (rc < 0) {
+        lw_diag_set(diag, "message %s: the pattern matcher failed", m->id);
+        return rc;
+    }
+    if (e->wl) {
+        rc = lw_watchlist_screen(e->wl, m, &w->nt, v, &w->t.wl_points);
+        if (rc < 0)
+            return rc;
+    }
+
+    for (i = 0; i < e->n_tactics && v->n_flags < LW_MAX_FLAGS; i++) {
+        struct lw_flag *f;
+        unsigned k;
+        if (e->group_of[i] < 0 || w->t.w[i] <= 0)
+            continue;
+        f = &v->flags[v->n_flags++];
+        f->tactic = (unsigned)i;
+        f->weight = w->t.w[i];
+        f->hits = w->t.hits[i];
+        f->n_evidence = w->flags[i].n_evidence;
+        for (k = 0; k < f->n_evidence; k++)
+            lw_normtext_span(&w->nt, w->flags[i].evidence[k].start, w->flags[i].evidence[k].end,
+                             &f->evidence[k].start, &f->evidence[k].end);
+    }
+    v->you = w->t.you;
+    v->report = w->t.report;
+    v->warn = w->t.warn;
+    v->job = w->t.job;
+    score_tally(e, &w->t, v);
+    return LW_OK;
+}
+
+/* --- conversations ------------------------------------------------------- */
+
+struct thread_state {
+    char *id;
+    int *w;           /* per tactic: strongest weight seen in the thread */
+    unsigned messages;
+    unsigned you, report, warn, job;
+    int wl_points;
+};
+
+struct lw_thread_ctx {
+    const struct lw_engine *e;
+    struct thread_state *a; /* open addressing on the id */
+    size_t cap, n;
+};
+
+int lw_thread_ctx_new(const struct lw_engine *e, struct lw_thread_ctx **out)
+{
+    struct lw_thread_ctx *t = calloc(1, sizeof(*t));
+
+    if (!t)
+        return LW_ENOMEM;
+    t->e = e;
+    *out = t;
+    return LW_OK;
+}
+
+void lw_thread_ctx_free(struct lw_thread_ctx *t)
+{
+    size_t i;
+
+    if (!t)
+        return;
+    for (i = 0; i < t->cap; i++) {
+        free(t->a[i].id);
+        free(t->a[i].w);
+    }
+    free(t->a);
+    free(t);
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a: ids are short */
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+    return h;
+}
+
+static struct thread_state *thread_find(struct lw_thread_ctx *t, const char *id, bool *fresh)
+{
+    size_t i;
+
+    if (t->n * 2 >= t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64, j;
+        struct thread_state *a = calloc(cap, sizeof(*a));
+        if (!a)
+            return NULL;
+        for (j = 0; j < t->cap; j++) {
+            if (!t->a[j].id)
+                continue;
+            i = hash_str(t->a[j].id) & (cap - 1);
+            while (a[i].id)
+                i = (i + 1) & (cap - 1);
+            a[i] = t->a[j];
+        }
+        free(t->a);
+        t->a = a;
+        t->cap = cap;
+    }
+    i = hash_str(id) & (t->cap - 1);
+    while (t->a[i].id) {
+        if (!strcmp(t->a[i].id, id)) {
+            *fresh = false;
+            return &t->a[i];
+        }
+        i = (i + 1) & (t->cap - 1);
+    }
+    t->a[i].id = strdup(id);
+    t->a[i].w = calloc(t->e->n_tactics ? t->e->n_tactics : 1, sizeof(int));
+    if (!t->a[i].id || !t->a[i].w) {
+        free(t->a[i].id);
+        free(t->a[i].w);
+        t->a[i].id = NULL;
+        t->a[i].w = NULL;
+        return NULL;
+    }
+    t->n++;
+    *fresh = true;
+    return &t->a[i];
+}
+
+int lw_thread_ctx_apply(struct lw_thread_ctx *t, const struct lw_msg *m, struct lw_verdict *v)
+{
+    const struct lw_engine *e = t->e;
+    struct thread_state *s;
+    struct lw_verdict conv;
+    struct tally tl;
+    bool fresh;
+    size_t i, n = 0;
+    unsigned k;
+
+    if (!m->thread || !*m->thread)
+        return LW_OK;
+    s = thread_find(t, m->thread, &fresh);
+    if (!s)
+        return LW_ENOMEM;
+    if (!fresh && s->messages > 0) {
+        v->thread_messages = s->messages;
+        for (i = 0; i < e->n_tactics; i++) {
+            const char *code = lw_ruleset_tactic(e->rs, i)->code;
+            if (s->w[i] <= 0 || n + strlen(code) + 2 > sizeof(v->thread_codes))
+                continue;
+            n += (size_t)snprintf(v->thread_codes + n, sizeof(v->thread_codes) - n, "%s%s",
+                                  n ? " " : "", code);
+        }
+    }
+    /* Fold this message in. */
+    for (k = 0; k < v->n_flags; k++)
+        if (v->flags[k].weight > s->w[v->flags[k].tactic])
+            s->w[v->flags[k].tactic] = v->flags[k].weight;
+    s->messages++;
+    s->you += v->you;
+    s->report += v->report;
+    s->warn += v->warn;
+    s->job += v->job;
+    if (v->n_indicators)
+        s->wl_points = LW_MAX(s->wl_points, (int)v->n_indicators * 10);
+
+    if (s->messages < 2)
+        return LW_OK;
+    memset(&conv, 0, sizeof(conv));
+    memset(&tl, 0, sizeof(tl));
+    tl.w = s->w;
+    tl.you = s->you;
+    tl.report = s->report;
+    tl.warn = s->warn;
+    tl.job = s->job;
+    tl.wl_points = s->wl_points;
+    score_tally(e, &tl, &conv);
+    v->thread_level = conv.level;
+    if (v->n_flags > 0 && conv.level > v->level) {
+        v->level = conv.level;
+        if (conv.score > v->score)
+            v->score = conv.score;
+        if (conv.stage > v->stage)
+            v->stage = conv.stage;
+    }
+    return LW_OK;
+}
