@@ -1,0 +1,446 @@
+/* read_mail.c -- e-mail through GMime 3: one .eml message, or an mbox read
+ * with GMime's mbox-aware parser (GMIME_FORMAT_MBOX) one message at a time.
+ * Maildir folders come through read_dir.c, one .eml reader per file.
+ *
+ * The parser reads a seekable stream (the file itself, a spooled copy of
+ * stdin, or a copy of the bytes in memory) with persist_stream on, so part
+ * bodies stay in the file until they are decoded, and a decoded body is read
+ * through GMime's transfer-encoding and charset filters into a buffer capped
+ * at limits.max_text. GMime's parser warnings become defects: broken or
+ * truncated MIME sets LW_DEFECT_BAD_MIME and the text found is still
+ * returned. Owns the stream, the parser and its options. */
+#include <gmime/gmime.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "ingest/reader_int.h"
+
+struct mail {
+    GMimeStream *stream;
+    GMimeParser *parser;
+    GMimeParserOptions *opts;
+    unsigned warn; /* defects GMime reported for the message being parsed */
+    unsigned long n;
+    bool mbox, empty;
+};
+
+static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
+
+static void gmime_start(void)
+{
+    g_mime_init();
+}
+
+static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer data)
+{
+    struct mail *st = data;
+
+    (void)offset;
+    (void)item;
+    switch (code) {
+    case GMIME_WARN_DUPLICATED_HEADER:
+    case GMIME_WARN_DUPLICATED_PARAMETER:
+    case GMIME_WARN_UNENCODED_8BIT_HEADER: /* common and harmless: raw UTF-8 headers */
+        break;
+    case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
+    case GMIME_WARN_INVALID_ADDRESS_LIST:
+    case GMIME_CRIT_INVALID_HEADER_NAME:
+    case GMIME_CRIT_CONFLICTING_HEADER:
+        st->warn |= LW_DEFECT_BAD_HEADER;
+        break;
+    default: /* truncated or malformed message or multipart, nesting, ... */
+        st->warn |= LW_DEFECT_BAD_MIME;
+        break;
+    }
+}
+
+/* ---- body ---------------------------------------------------------------------- */
+
+struct walk {
+    const struct lw_limits *lim;
+    GMimePart *plain, *html;
+    unsigned parts;
+    bool over; /* a cap on parts or depth was reached */
+};
+
+static void walk(GMimeObject *o, unsigned depth, struct walk *w)
+{
+    if (!o || w->plain || w->over)
+        return;
+    if (++w->parts > w->lim->max_mime_parts || depth > w->lim->max_mime_depth) {
+        w->over = true;
+        return;
+    }
+    if (GMIME_IS_MULTIPART(o)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(o);
+        int i, n = g_mime_multipart_get_count(mp);
+        for (i = 0; i < n && !w->plain && !w->over; i++)
+            walk(g_mime_multipart_get_part(mp, i), depth + 1, w);
+    } else if (GMIME_IS_MESSAGE_PART(o)) {
+        GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+        if (inner)
+            walk(g_mime_message_get_mime_part(inner), depth + 1, w);
+    } else if (GMIME_IS_PART(o)) {
+        GMimeContentType *ct = g_mime_object_get_content_type(o);
+        if (g_mime_part_is_attachment(GMIME_PART(o)) || !ct)
+            return;
+        if (g_mime_content_type_is_type(ct, "text", "plain"))
+            w->plain = GMIME_PART(o);
+        else if (!w->html && g_mime_content_type_is_type(ct, "text", "html"))
+            w->html = GMIME_PART(o);
+    }
+}
+
+/* Drop one '>' from lines that start with ">From " or ">>From " (mboxrd). */
+static size_t unescape_from(char *p, size_t n)
+{
+    size_t i = 0, o = 0;
+    bool bol = true;
+
+    while (i < n) {
+        if (bol && p[i] == '>') {
+            size_t k = i;
+            while (k < n && p[k] == '>')
+                k++;
+            if (n - k >= 5 && memcmp(p + k, "From ", 5) == 0)
+                i++; /* skip one '>' */
+        }
+        bol = p[i] == '\n';
+        p[o++] = p[i++];
+    }
+    return o;
+}
+
+/* Decode a part's content to UTF-8 text in the message. */
+static int part_text(struct lw_reader *r, struct mail *st, GMimePart *part, struct lw_msg *m)
+{
+    size_t want = r->lim.max_text > SIZE_MAX - 5 ? SIZE_MAX - 1 : r->lim.max_text + 4;
+    struct lw_buf b = LW_BUF_INIT(want);
+    GMimeDataWrapper *dw = g_mime_part_get_content(part);
+    GMimeStream *raw, *fs = NULL;
+    GMimeContentEncoding enc;
+    const char *charset;
+    char chunk[8192];
+    size_t len = 0;
+    bool more = false;
+    int rc = LW_OK;
+
+    raw = dw ? g_mime_data_wrapper_get_stream(dw) : NULL;
+    if (!raw)
+        goto done;
+    enc = g_mime_data_wrapper_get_encoding(dw);
+    g_mime_stream_reset(raw);
+    fs = g_mime_stream_filter_new(raw);
+    if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+        enc == GMIME_CONTENT_ENCODING_UUENCODE) {
+        GMimeFilter *f = g_mime_filter_basic_new(enc, FALSE);
+        g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
+        g_object_unref(f);
+    }
+    charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    if (charset) {
+        const char *canon = g_mime_charset_canon_name(charset);
+        if (canon && g_ascii_strcasecmp(canon, "utf-8") != 0 &&
+            g_ascii_strcasecmp(canon, "us-ascii") != 0) {
+            GMimeFilter *f = g_mime_filter_charset_new(charset, "UTF-8");
+            if (f) {
+                g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
+                g_object_unref(f);
+            } else {
+                m->defects |= LW_DEFECT_BAD_MIME; /* unknown charset: kept as is */
+            }
+        }
+    }
+    for (;;) {
+        ssize_t k = g_mime_stream_read(fs, chunk, sizeof(chunk));
+        if (k <= 0)
+            break;
+        if ((size_t)k > want - len) {
+            k = (ssize_t)(want - len);
+            more = true;
+        }
+        rc = lw_buf_append(&b, chunk, (size_t)k);
+        if (rc < 0)
+            goto done;
+        len += (size_t)k;
+        if (more)
+            break;
+    }
+done:
+    if (fs)
+        g_object_unref(fs);
+    if (rc == LW_OK) {
+        char *p = len ? lw_buf_detach(&b, &len) : NULL;
+        if (p && st->mbox)
+            len = unescape_from(p, len);
+        rc = lw_msg_set_text(m, p ? p : "", len, r->lim.max_text);
+        if (more)
+            m->defects |= LW_DEFECT_TRUNCATED;
+        free(p);
+    }
+    lw_buf_release(&b);
+    return rc;
+}
+
+static int body(struct lw_reader *r, struct mail *st, GMimeMessage *msg, struct lw_msg *m)
+{
+    struct walk w = {&r->lim, NULL, NULL, 0, false};
+
+    walk(g_mime_message_get_mime_part(msg), 0, &w);
+    if (w.over)
+        m->defects |= LW_DEFECT_BAD_MIME;
+    if (w.plain)
+        return part_text(r, st, w.plain, m);
+    if (w.html) {
+        m->text_is_html = true;
+        return part_text(r, st, w.html, m);
+    }
+    m->defects |= LW_DEFECT_NO_TEXT;
+    return lw_msg_set_text(m, "", 0, r->lim.max_text);
+}
+
+/* ---- headers ------------------------------------------------------------------ */
+
+static const char *hdup(struct lw_msg *m, const char *s, int *rc)
+{
+    const char *d;
+
+    if (!s || !*s || *rc < 0)
+        return NULL;
+    d = lw_msg_strdup(m, s, strlen(s));
+    if (!d)
+        *rc = LW_ENOMEM;
+    return d;
+}
+
+static InternetAddressMailbox *first_mailbox(InternetAddressList *l)
+{
+    int i, n = l ? internet_address_list_length(l) : 0;
+
+    for (i = 0; i < n; i++) {
+        InternetAddress *a = internet_address_list_get_address(l, i);
+        if (INTERNET_ADDRESS_IS_MAILBOX(a))
+            return INTERNET_ADDRESS_MAILBOX(a);
+        if (INTERNET_ADDRESS_IS_GROUP(a)) {
+            InternetAddressList *g = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a));
+            int j, k = g ? internet_address_list_length(g) : 0;
+            for (j = 0; j < k; j++) {
+                InternetAddress *b = internet_address_list_get_address(g, j);
+                if (INTERNET_ADDRESS_IS_MAILBOX(b))
+                    return INTERNET_ADDRESS_MAILBOX(b);
+            }
+        }
+    }
+    return NULL;
+}
+
+static int add_to(struct lw_msg *m, InternetAddress *a, size_t cap)
+{
+    const char *s = NULL;
+    int rc = LW_OK;
+
+    if (m->n_to >= cap)
+        return LW_OK;
+    if (INTERNET_ADDRESS_IS_MAILBOX(a))
+        s = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+    if (!s || !*s)
+        s = internet_address_get_name(a);
+    s = hdup(m, s, &rc);
+    if (s)
+        m->to[m->n_to++] = s;
+    return rc;
+}
+
+static int recipients(struct lw_msg *m, InternetAddressList *l)
+{
+    int i, n = l ? internet_address_list_length(l) : 0;
+    size_t cap = LW_READER_MAX_TO;
+    int rc = LW_OK;
+
+    if (n <= 0)
+        return LW_OK;
+    m->to = lw_arena_calloc(m->arena, cap, sizeof(*m->to));
+    if (!m->to)
+        return LW_ENOMEM;
+    for (i = 0; i < n && rc == LW_OK; i++) {
+        InternetAddress *a = internet_address_list_get_address(l, i);
+        if (INTERNET_ADDRESS_IS_GROUP(a)) {
+            InternetAddressList *g = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a));
+            int j, k = g ? internet_address_list_length(g) : 0;
+            for (j = 0; j < k && rc == LW_OK; j++)
+                rc = add_to(m, internet_address_list_get_address(g, j), cap);
+        } else {
+            rc = add_to(m, a, cap);
+        }
+    }
+    if (m->n_to == 0)
+        m->to = NULL;
+    return rc;
+}
+
+/* The first message id of a References or In-Reply-To header. */
+static const char *first_ref(struct mail *st, struct lw_msg *m, const char *value, int *rc)
+{
+    GMimeReferences *refs;
+    const char *id = NULL;
+
+    if (!value)
+        return NULL;
+    refs = g_mime_references_parse(st->opts, value);
+    if (refs && g_mime_references_length(refs) > 0)
+        id = hdup(m, g_mime_references_get_message_id(refs, 0), rc);
+    if (refs)
+        g_mime_references_free(refs);
+    return id;
+}
+
+static int headers(struct mail *st, GMimeMessage *msg, struct lw_msg *m)
+{
+    GMimeObject *obj = GMIME_OBJECT(msg);
+    InternetAddressMailbox *from = first_mailbox(g_mime_message_get_from(msg));
+    GDateTime *dt = g_mime_message_get_date(msg);
+    const char *s;
+    int rc = LW_OK;
+
+    if (from) {
+        m->from.name = hdup(m, internet_address_get_name(INTERNET_ADDRESS(from)), &rc);
+        m->from.address = hdup(m, internet_address_mailbox_get_addr(from), &rc);
+    }
+    if (rc == LW_OK)
+        rc = recipients(m, g_mime_message_get_to(msg));
+    m->subject = hdup(m, g_mime_message_get_subject(msg), &rc);
+    if (dt) {
+        GDateTime *utc = g_date_time_to_utc(dt);
+        gchar *iso = utc ? g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+        m->date = hdup(m, iso, &rc);
+        g_free(iso);
+        if (utc)
+            g_date_time_unref(utc);
+    } else if ((s = g_mime_object_get_header(obj, "Date")) != NULL) {
+        m->date = hdup(m, s, &rc); /* kept as given */
+        m->defects |= LW_DEFECT_BAD_HEADER;
+    }
+    s = g_mime_message_get_message_id(msg);
+    if (s && *s && rc == LW_OK) {
+        const char *id = hdup(m, s, &rc);
+        if (id)
+            m->id = id;
+    }
+    m->thread = first_ref(st, m, g_mime_object_get_header(obj, "References"), &rc);
+    if (!m->thread)
+        m->thread = first_ref(st, m, g_mime_object_get_header(obj, "In-Reply-To"), &rc);
+    s = g_mime_object_get_header(obj, "Content-Language");
+    if (!s && g_mime_message_get_mime_part(msg)) /* Content-* headers live on the part */
+        s = g_mime_object_get_header(g_mime_message_get_mime_part(msg), "Content-Language");
+    if (s && rc == LW_OK) {
+        size_t a = strspn(s, " \t"), n = strcspn(s + a, ", \t;");
+        if (n)
+            m->lang = lw_msg_strdup(m, s + a, n);
+    }
+    return rc;
+}
+
+/* ---- the reader ----------------------------------------------------------------- */
+
+static int mail_next(struct lw_reader *r, struct lw_msg **out, struct lw_diag *diag)
+{
+    struct mail *st = r->st;
+    GMimeMessage *msg = NULL;
+    struct lw_msg *m = NULL;
+    int rc;
+
+    if (st->empty || (!st->mbox && st->n > 0) || (st->mbox && g_mime_parser_eos(st->parser)))
+        return 0;
+    st->warn = 0;
+    st->n++;
+    msg = g_mime_parser_construct_message(st->parser, st->opts);
+    if (!msg) {
+        r->done = true; /* the parser cannot go on */
+        if (st->mbox && st->n > 1 && g_mime_parser_eos(st->parser))
+            return 0;
+        lw_reader_diag(r, diag, st->n,
+                       st->mbox ? "not an mbox message (no 'From ' line where one should start)"
+                                : "not an e-mail message");
+        return LW_EPARSE;
+    }
+    rc = lw_reader_msg_new(r, st->n, st->n, &m);
+    if (rc < 0)
+        goto out;
+    m->channel = LW_CHANNEL_EMAIL;
+    rc = headers(st, msg, m);
+    if (rc < 0)
+        goto out;
+    rc = body(r, st, msg, m);
+    if (rc < 0)
+        goto out;
+    m->defects |= st->warn;
+    *out = m;
+    m = NULL;
+    rc = 1;
+out:
+    lw_msg_free(m);
+    g_object_unref(msg);
+    return rc;
+}
+
+static uint64_t mail_bytes(const struct lw_reader *r)
+{
+    const struct mail *st = r->st;
+    gint64 t = st->parser ? g_mime_parser_tell(st->parser) : 0;
+
+    return t > 0 ? (uint64_t)t : 0;
+}
+
+static void mail_free(struct lw_reader *r)
+{
+    struct mail *st = r->st;
+
+    if (!st)
+        return;
+    if (st->parser)
+        g_object_unref(st->parser);
+    if (st->stream)
+        g_object_unref(st->stream);
+    if (st->opts)
+        g_mime_parser_options_free(st->opts);
+    free(st);
+}
+
+static const struct lw_reader_ops mail_ops = {mail_next, mail_bytes, mail_free};
+
+int lw_reader_init_mail(struct lw_reader *r, struct lw_diag *diag)
+{
+    struct mail *st = calloc(1, sizeof(*st));
+    int rc;
+
+    if (!st)
+        return LW_ENOMEM;
+    r->st = st;
+    r->ops = &mail_ops;
+    st->mbox = r->fmt == LW_FORMAT_MBOX;
+    pthread_once(&gmime_once, gmime_start);
+    if (r->in->kind == LW_READER_IN_MEM) {
+        st->stream = g_mime_stream_mem_new_with_buffer((const char *)r->in->mem, r->in->mem_len);
+    } else {
+        int fd = -1;
+        rc = lw_reader_in_to_fd(r->in, &fd, diag);
+        if (rc < 0) {
+            lw_diag_at(diag, r->source, 0, 0);
+            return rc;
+        }
+        st->stream = g_mime_stream_fs_new(fd); /* owns fd */
+    }
+    if (!st->stream)
+        return LW_ENOMEM;
+    st->empty = g_mime_stream_length(st->stream) == 0;
+    st->parser = g_mime_parser_new_with_stream(st->stream);
+    st->opts = g_mime_parser_options_new();
+    if (!st->parser || !st->opts)
+        return LW_ENOMEM;
+    g_mime_parser_set_format(st->parser, st->mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
+    g_mime_parser_set_persist_stream(st->parser, TRUE);
+    g_mime_parser_options_set_warning_callback(st->opts, on_warning, st);
+    return LW_OK;
+}
