@@ -44,8 +44,19 @@ static struct {
     const UNormalizer2 *nfkc_cf; /* owned by ICU, never freed */
     struct conf_entry *conf;     /* sorted by cp */
     size_t n_conf;
-    uint32_t di_bmp[0x10000 / 32]; /* default-ignorable BMP code points */
+    uint8_t bmp[0x10000]; /* enum bmp_flag bits of each BMP code point */
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* What the pipeline asks of a code point, precomputed for the BMP so that
+ * text in one script costs table look-ups, not ICU calls; supplementary
+ * code points ask ICU each time. */
+enum bmp_flag {
+    F_IGNORABLE = 1 << 0,  /* Default_Ignorable_Code_Point: removed */
+    F_BOUNDARY = 1 << 1,   /* unorm2_hasBoundaryBefore under NFKC_Casefold */
+    F_STABLE = 1 << 2,     /* NFKC_Casefold leaves it unchanged on its own */
+    F_CONFUSABLE = 1 << 3, /* in the confusable table */
+    F_SPACE = 1 << 4,      /* White_Space */
+};
 
 /* ---- shared tables ------------------------------------------------------ */
 
@@ -173,13 +184,26 @@ int lw_norm_global_init(struct lw_diag *diag)
         rc = LW_EBACKEND;
         goto out;
     }
-    memset(g.di_bmp, 0, sizeof(g.di_bmp));
-    for (UChar32 cp = 0x80; cp < 0x10000; cp++)
-        if (u_hasBinaryProperty(cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
-            g.di_bmp[cp >> 5] |= 1u << (cp & 31);
     rc = build_confusables(diag);
     if (rc < 0)
         goto out;
+    memset(g.bmp, 0, sizeof(g.bmp));
+    for (UChar32 cp = 0; cp < 0x10000; cp++) {
+        uint8_t f = 0;
+        if (U_IS_SURROGATE(cp))
+            continue;
+        if (u_hasBinaryProperty(cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+            f |= F_IGNORABLE;
+        if (unorm2_hasBoundaryBefore(g.nfkc_cf, cp))
+            f |= F_BOUNDARY;
+        if (nfkc_cf_stable(g.nfkc_cf, cp))
+            f |= F_STABLE;
+        if (u_isUWhiteSpace(cp))
+            f |= F_SPACE;
+        g.bmp[cp] = f;
+    }
+    for (size_t k = 0; k < g.n_conf; k++)
+        g.bmp[g.conf[k].cp] |= F_CONFUSABLE;
     atomic_store_explicit(&g.ready, true, memory_order_release);
 out:
     pthread_mutex_unlock(&g.lock);
@@ -201,15 +225,29 @@ void lw_norm_global_free(void)
 static bool is_ignorable(uint32_t cp)
 {
     if (cp < 0x10000)
-        return (g.di_bmp[cp >> 5] >> (cp & 31)) & 1;
+        return g.bmp[cp] & F_IGNORABLE;
     return u_hasBinaryProperty((UChar32)cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+}
+
+static bool has_boundary_before(uint32_t cp)
+{
+    if (cp < 0x10000)
+        return g.bmp[cp] & F_BOUNDARY;
+    return unorm2_hasBoundaryBefore(g.nfkc_cf, (UChar32)cp);
+}
+
+static bool is_space(uint32_t cp)
+{
+    if (cp < 0x10000)
+        return g.bmp[cp] & F_SPACE;
+    return u_isUWhiteSpace((UChar32)cp);
 }
 
 static char confusable(uint32_t cp)
 {
     size_t lo = 0, hi = g.n_conf;
 
-    if (hi == 0 || cp < g.conf[0].cp || cp > g.conf[hi - 1].cp)
+    if (cp >= 0x10000 || !(g.bmp[cp] & F_CONFUSABLE))
         return 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -345,7 +383,7 @@ static int post_cp(struct lw_normrun *r, uint32_t cp, uint32_t s, uint32_t e)
         } else if (cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
             lw_norm_add_ws(r, s, e, !r->html);
             return LW_OK;
-        } else if (u_isUWhiteSpace((UChar32)cp)) {
+        } else if (is_space(cp)) {
             lw_norm_add_ws(r, s, e, false);
             return LW_OK;
         }
@@ -400,9 +438,10 @@ int lw_norm_flush_seg(struct lw_normrun *r)
 
     if (r->seg_ncp == 0)
         return LW_OK;
-    /* A lone ASCII code point (before a non-ASCII byte, or an HTML entity
-     * such as &lt;) needs no ICU call. */
-    if (r->seg_ncp == 1 && r->seg[0] < 0x80) {
+    /* A segment of one code point that NFKC_Casefold leaves alone needs no
+     * ICU call: an ASCII byte before a non-ASCII one (post_cp lower-cases
+     * it), an entity such as &lt;, and most letters of most scripts. */
+    if (r->seg_len == 1 && (r->seg[0] < 0x80 || (g.bmp[r->seg[0]] & F_STABLE))) {
         rc = post_cp(r, r->seg[0], r->seg_s[0], r->seg_e[0]);
         goto out;
     }
@@ -451,8 +490,8 @@ int lw_norm_feed(struct lw_normrun *r, uint32_t cp, uint32_t s, uint32_t e)
 
     if (cp >= 0x80 && is_ignorable(cp))
         return LW_OK;
-    if (r->seg_ncp > 0 && (cp < 0x80 || r->seg_len + 2 > LW_NORM_SEG_UNITS ||
-                           unorm2_hasBoundaryBefore(g.nfkc_cf, (UChar32)cp))) {
+    if (r->seg_ncp > 0 &&
+        (cp < 0x80 || r->seg_len + 2 > LW_NORM_SEG_UNITS || has_boundary_before(cp))) {
         rc = lw_norm_flush_seg(r);
         if (rc < 0)
             return rc;

@@ -105,6 +105,24 @@ static void test_invisible_removed(void **state)
     expect_byte(1, 0, 6);
 }
 
+static void test_compose(void **state)
+{
+    (void)state;
+    /* The ASCII byte before a combining mark composes with it. */
+    NORM("Cafe\xCC\x81 ok", 0);
+    assert_string_equal(nt.s, "caf\xC3\xA9 ok");
+    expect_byte(2, 2, 3);
+    expect_byte(3, 3, 6);
+    expect_byte(4, 3, 6);
+    expect_byte(5, 6, 7);
+    /* A ligature expands, every letter mapped to it. */
+    NORM("\xEF\xAC\x81le", 0); /* U+FB01 fi */
+    assert_string_equal(nt.s, "file");
+    expect_byte(0, 0, 3);
+    expect_byte(1, 0, 3);
+    expect_byte(2, 3, 4);
+}
+
 static void test_confusable(void **state)
 {
     (void)state;
@@ -475,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_case_fold),
         cmocka_unit_test(test_fullwidth),
         cmocka_unit_test(test_invisible_removed),
+        cmocka_unit_test(test_compose),
         cmocka_unit_test(test_confusable),
         cmocka_unit_test(test_ascii_never_folded),
         cmocka_unit_test(test_sharp_s),
