@@ -29,7 +29,7 @@ LW_NODISCARD int lw_stage_parse(const char *name, enum lw_stage *out);
  * a tactic but changes how tactics are read (e.g. "you": the text speaks to
  * the reader; "report": it narrates what others did). */
 struct lw_tactic {
-    const char *code;    /* "A2", or a signal name such as "report" */
+    const char *code; /* "A2", or a signal name such as "report" */
     bool is_signal;
     const char *name;    /* English */
     const char *name_zh; /* Chinese, may be NULL */
@@ -38,7 +38,7 @@ struct lw_tactic {
     int weight;          /* default weight of its patterns */
     const char *advice;  /* plain-language advice, English */
     const char *advice_zh;
-    const char *file;    /* where it was defined */
+    const char *file; /* where it was defined */
     unsigned long line;
 };
 
@@ -80,6 +80,18 @@ int lw_ruleset_find(const struct lw_ruleset *rs, const char *code);
 typedef void lw_rules_problem_fn(void *ctx, const struct lw_diag *problem);
 int lw_rules_check(const char *path, lw_rules_problem_fn *fn, void *ctx);
 
+/* What lw_rules_check_paths read (duplicates and blocks with problems in
+ * their header line are not counted). */
+struct lw_rules_stats {
+    unsigned long files, tactics, signals, patterns;
+};
+/* lw_rules_check over several files or folders checked as one rule set (a
+ * match may name a tactic from any of them); fills *stats if not NULL.
+ * An unreadable path is reported to fn like any problem, the rest is still
+ * checked, and the return value is then negative. */
+int lw_rules_check_paths(const char *const *paths, size_t n, lw_rules_problem_fn *fn, void *ctx,
+                         struct lw_rules_stats *stats);
+
 /* Per-thread scanning state. */
 struct lw_scanner;
 LW_NODISCARD int lw_scanner_new(const struct lw_ruleset *rs, struct lw_scanner **out,
@@ -91,8 +103,10 @@ void lw_scanner_free(struct lw_scanner *sc);
  * pattern are reported leftmost-start, at most once per end offset. */
 typedef int lw_hit_fn(void *ctx, unsigned pattern, size_t start, size_t end);
 
-/* Scan normalised text. Returns LW_OK (also when fn stopped it), or
- * LW_EBACKEND. */
+/* Scan normalised text (valid UTF-8, as lw_norm makes it: Vectorscan's
+ * results on invalid UTF-8 are undefined). One scanner scans one text at a
+ * time. Returns LW_OK (also when fn stopped it), LW_ELIMIT for text over
+ * 4 GiB, or LW_EBACKEND. */
 LW_NODISCARD int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_fn *fn,
                                  void *ctx);
 

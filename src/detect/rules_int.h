@@ -1,0 +1,77 @@
+/* rules_int.h -- what rules.c (the ruleset, compiling, scanning) and
+ * rulefile.c (the rule file parser) share; not for other modules.
+ *
+ * While files are parsed, a pattern's tactic is not known yet: the parser
+ * records the code it named in a struct lw_rules_ref beside each pattern,
+ * and lw_ruleset_resolve turns the codes into indexes once every file has
+ * been read. Every string lives in the ruleset's arena. */
+#ifndef LW_RULES_INT_H
+#define LW_RULES_INT_H
+
+#include <hs/hs.h>
+
+#include "base/arena.h"
+#include "detect/rules.h"
+
+/* Caps on what one rule set may hold (rule files are data, and the fuzz
+ * target feeds us anything). */
+#define LW_RULES_MAX_FILE_BYTES (16u << 20)
+#define LW_RULES_MAX_FILES      4096u
+#define LW_RULES_MAX_TACTICS    4096u
+#define LW_RULES_MAX_PATTERNS   65536u
+#define LW_RULES_MAX_CODE       64u
+
+/* The code a pattern named, until resolved. */
+struct lw_rules_ref {
+    const char *code;
+    unsigned long col; /* column of the code on the match line */
+    bool has_weight;   /* the pattern overrides the tactic's weight */
+};
+
+struct lw_ruleset {
+    struct lw_arena *arena;
+    struct lw_tactic *tactics;
+    size_t n_tactics, cap_tactics;
+    struct lw_pattern *patterns;
+    size_t n_patterns, cap_patterns;
+    struct lw_rules_ref *refs; /* n_patterns entries; freed once resolved */
+    unsigned *slots;           /* code -> tactic index + 1; 0 = empty */
+    size_t n_slots;            /* power of two */
+    unsigned long n_files;
+    hs_database_t *db; /* NULL when there are no patterns */
+};
+
+/* Where problems go. In load mode the first problem is kept in diag and
+ * `stop` is set; in check mode every problem is counted and passed to fn
+ * (which may be NULL). */
+struct lw_rules_sink {
+    bool check;
+    lw_rules_problem_fn *fn;
+    void *ctx;
+    struct lw_diag *diag;
+    unsigned long count;
+    bool stop;
+};
+
+void lw_rules_problem(struct lw_rules_sink *s, const char *file, unsigned long line,
+                      unsigned long col, const char *fmt, ...) LW_PRINTF(5, 6);
+
+/* Append a tactic (its code must not be there yet) or a pattern with its
+ * reference. LW_ENOMEM, or LW_ELIMIT past the caps above. */
+LW_NODISCARD int lw_ruleset_add_tactic(struct lw_ruleset *rs, const struct lw_tactic *t);
+LW_NODISCARD int lw_ruleset_add_pattern(struct lw_ruleset *rs, const struct lw_pattern *p,
+                                        const struct lw_rules_ref *ref);
+
+/* Parse one rule file's text into rs, reporting problems to sink; stops at
+ * the first one in load mode. `name` must live in rs's arena. Returns LW_OK
+ * (problems are counted in the sink), LW_ENOMEM or LW_ELIMIT. */
+LW_NODISCARD int lw_rulefile_parse(struct lw_ruleset *rs, const char *text, size_t len,
+                                   const char *name, struct lw_rules_sink *sink);
+
+/* Check one pattern for text that normalised input never contains (upper
+ * case, fullwidth forms, typographic quotes, tabs, double spaces); reports
+ * at most one problem. col is the column of the opening slash. */
+void lw_rulefile_lint_pattern(struct lw_rules_sink *sink, const char *file, unsigned long line,
+                              unsigned long col, const char *re, size_t len);
+
+#endif
