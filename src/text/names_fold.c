@@ -41,7 +41,17 @@ int lw_names_nfkc(const struct lw_names *n, const UChar *s, int32_t len, UChar *
                   int32_t *outlen)
 {
     UErrorCode err = U_ZERO_ERROR;
-    int32_t r = unorm2_normalize(n->nfkc, s, len, out, cap, &err);
+    UChar tmp[LW_NAMES_MAX_INPUT * 2];
+    int32_t k = 0, r;
+
+    /* U+207F, the nasal mark of Pe̍h-ōe-jī ("Tēⁿ"), is dropped, not read as
+     * an n: the table's ASCII folds drop it too ("Tiuⁿ|Tiu"). */
+    if (len > (int32_t)LW_ARRAY_LEN(tmp))
+        return LW_ELIMIT;
+    for (int32_t i = 0; i < len; i++)
+        if (s[i] != 0x207F)
+            tmp[k++] = s[i];
+    r = unorm2_normalize(n->nfkc, tmp, k, out, cap, &err);
 
     if (err == U_BUFFER_OVERFLOW_ERROR || err == U_STRING_NOT_TERMINATED_WARNING)
         return LW_ELIMIT;

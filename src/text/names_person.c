@@ -395,6 +395,7 @@ static void dfs(struct search *S, size_t i, unsigned used, int nsur, int nfz, in
         }
         return;
     }
+    rem = LW_MIN(rem, (int)S->nb - __builtin_popcount(used));
     if (cnt + rem < S->best_cnt || (cnt + rem == S->best_cnt && q + 10 * rem <= S->best_q))
         return;
     for (size_t j = 0; j < S->nb; j++) {
@@ -426,39 +427,109 @@ static bool surname_capable(const struct ptok *t)
     return t->kind == PT_HAN_SUR || (t->kind == PT_LATIN && t->nrows > 0 && strlen(t->s) > 1);
 }
 
-static void evaluate(const struct pname *A, const struct pname *B, struct eval *ev)
+/* A pairing to start from, so the search prunes early: the best
+ * relations first, within the same limits as dfs(). */
+static void greedy(struct search *S)
+{
+    unsigned used = 0;
+    int nsur = 0, nfz = 0;
+
+    for (int kind = R_EXACT; kind > R_NONE; kind--) {
+        for (size_t i = 0; i < S->na; i++) {
+            if (S->best[i] >= 0)
+                continue;
+            for (size_t j = 0; j < S->nb; j++) {
+                if ((used & (1u << j)) || S->R[i][j].kind != kind)
+                    continue;
+                if ((kind == R_SURNAME && nsur) || (kind == R_FUZZY && nfz))
+                    continue;
+                S->best[i] = (int)j;
+                used |= 1u << j;
+                nsur += kind == R_SURNAME;
+                nfz += kind == R_FUZZY;
+                S->best_cnt++;
+                S->best_q += rel_quality[kind];
+                break;
+            }
+        }
+    }
+}
+
+static int cmp_names(const struct pname *A, const struct pname *B)
+{
+    int c;
+
+    if (A->n != B->n)
+        return A->n < B->n ? -1 : 1;
+    for (size_t i = 0; i < A->n; i++) {
+        if ((c = strcmp(A->t[i].s, B->t[i].s)) != 0 || (c = strcmp(A->t[i].han, B->t[i].han)))
+            return c;
+    }
+    return 0;
+}
+
+/* The best one-to-one pairing of A's tokens with B's: pair[i] is the B
+ * token of A token i, or -1. The search runs over the side that is shorter
+ * (or sorts first), so the result does not depend on the argument order. */
+static void best_pairing(const struct pname *A, const struct pname *B, int *pair,
+                         struct relinfo *rel, int *cnt, int *q)
 {
     struct search *S = calloc(1, sizeof(*S));
+    bool swap = cmp_names(A, B) > 0;
+    const struct pname *X = swap ? B : A, *Y = swap ? A : B;
+
+    for (size_t i = 0; i < MAXT; i++)
+        pair[i] = -1;
+    *cnt = *q = 0;
+    if (!S)
+        return;
+    S->na = X->n;
+    S->nb = Y->n;
+    for (size_t i = 0; i < X->n; i++)
+        for (size_t j = 0; j < Y->n; j++)
+            S->R[i][j] = relate(&X->t[i], &Y->t[j]);
+    for (size_t i = 0; i < MAXT; i++)
+        S->cur[i] = S->best[i] = -1;
+    greedy(S);
+    dfs(S, 0, 0, 0, 0, 0, 0);
+    for (size_t i = 0; i < X->n; i++) {
+        int j = S->best[i];
+        if (j < 0)
+            continue;
+        if (swap) {
+            pair[j] = (int)i;
+            rel[j] = S->R[i][j];
+        } else {
+            pair[i] = j;
+            rel[i] = S->R[i][j];
+        }
+    }
+    *cnt = S->best_cnt;
+    *q = S->best_q;
+    free(S);
+}
+
+static void evaluate(const struct pname *A, const struct pname *B, struct eval *ev)
+{
     size_t shorter = LW_MIN(A->n, B->n), longer = LW_MAX(A->n, B->n);
     bool any_fuzzy = false, any_reading = false, any_short = false, any_initial = false;
     bool sur_pair = false;
     unsigned matched_b = 0;
+    int best_cnt = 0, best_q = 0;
 
     memset(ev, 0, sizeof(*ev));
     ev->st = LW_NAME_NONE;
     for (size_t i = 0; i < MAXT; i++)
         ev->pair[i] = -1;
-    if (!S || shorter == 0) {
-        free(S);
+    if (shorter == 0)
         return;
-    }
-    S->na = A->n;
-    S->nb = B->n;
-    for (size_t i = 0; i < A->n; i++)
-        for (size_t j = 0; j < B->n; j++)
-            S->R[i][j] = relate(&A->t[i], &B->t[j]);
-    for (size_t i = 0; i < MAXT; i++)
-        S->cur[i] = S->best[i] = -1;
-    dfs(S, 0, 0, 0, 0, 0, 0);
-
+    best_pairing(A, B, ev->pair, ev->rel, &best_cnt, &best_q);
     for (size_t i = 0; i < A->n; i++) {
-        int j = S->best[i];
+        int j = ev->pair[i];
         const struct relinfo *r;
-        ev->pair[i] = j;
         if (j < 0)
             continue;
-        r = &S->R[i][j];
-        ev->rel[i] = *r;
+        r = &ev->rel[i];
         matched_b |= 1u << j;
         any_fuzzy |= r->kind == R_FUZZY;
         any_reading |= r->kind == R_READING;
@@ -467,10 +538,10 @@ static void evaluate(const struct pname *A, const struct pname *B, struct eval *
         sur_pair |= r->kind == R_SURNAME || (r->kind == R_HANSAME && A->t[i].kind == PT_HAN_SUR) ||
                     (r->kind == R_EXACT && surname_capable(&A->t[i]));
     }
-    ev->frac = (double)S->best_q / (10.0 * (double)longer);
-    if (S->best_cnt == 0) {
+    ev->frac = (double)best_q / (10.0 * (double)longer);
+    if (best_cnt == 0) {
         ev->st = LW_NAME_NONE;
-    } else if ((size_t)S->best_cnt == shorter && shorter >= 2) {
+    } else if ((size_t)best_cnt == shorter && shorter >= 2) {
         ev->st = LW_NAME_STRONG;
         if (any_fuzzy || any_reading || any_short)
             ev->st = LW_NAME_MEDIUM;
@@ -485,7 +556,6 @@ static void evaluate(const struct pname *A, const struct pname *B, struct eval *
         ev->conflict = ca && cb && !sur_pair;
         ev->st = ev->conflict ? LW_NAME_NONE : LW_NAME_WEAK;
     }
-    free(S);
 }
 
 /* ---- explanations ---- */
@@ -771,11 +841,31 @@ static int key_cmp(const void *a, const void *b)
     return strcmp(a, b);
 }
 
+/* Tokens i and i+1 joined as merge() joins them. */
+static bool joined_of(const struct pname *pn, size_t i, char *out, size_t cap)
+{
+    const struct ptok *a = &pn->t[i], *b;
+    size_t la, lb;
+
+    if (i + 1 >= pn->n)
+        return false;
+    b = &pn->t[i + 1];
+    la = strlen(a->s);
+    lb = strlen(b->s);
+    if (a->kind != PT_LATIN || b->kind != PT_LATIN || la + lb + 1 > LW_NAMES_TOKLEN ||
+        la + lb + 1 > cap)
+        return false;
+    memcpy(out, a->s, la);
+    memcpy(out + la, b->s, lb + 1);
+    return true;
+}
+
 static int collect_keys(const struct lw_names *n, const char *name, bool with_joined,
                         struct keyset *ks)
 {
     struct pname *pn = malloc(sizeof(*pn));
-    size_t cap = 0, w = 0;
+    char joined[LW_NAMES_TOKLEN];
+    size_t cap = 0, w = 0, nj = 0;
     int rc;
 
     ks->k = NULL;
@@ -785,8 +875,13 @@ static int collect_keys(const struct lw_names *n, const char *name, bool with_jo
     rc = parse_person(n, name, pn);
     if (rc < 0)
         goto out;
-    for (size_t i = 0; i < pn->n; i++)
+    for (size_t i = 0; i < pn->n; i++) {
         cap += 2 + pn->t[i].nrows;
+        if (with_joined && joined_of(pn, i, joined, sizeof(joined))) {
+            (void)lw_names_spelling_rows(n, joined, &nj);
+            cap += 1 + nj;
+        }
+    }
     ks->cap = cap ? cap : 1;
     ks->k = calloc(ks->cap, sizeof(ks->k[0]));
     if (!ks->k) {
@@ -800,11 +895,13 @@ static int collect_keys(const struct lw_names *n, const char *name, bool with_jo
             key_add(ks, "h:", n->rows[t->rows[r]].hans);
         if (t->kind == PT_HAN_SUR && t->nrows == 0)
             key_add(ks, "h:", t->han);
-        if (with_joined && i + 1 < pn->n && t->kind == PT_LATIN && pn->t[i + 1].kind == PT_LATIN) {
-            char joined[LW_NAMES_TOKLEN * 2];
-            snprintf(joined, sizeof(joined), "%s%s", t->s, pn->t[i + 1].s);
-            if (strlen(joined) < LW_NAMES_TOKLEN)
-                key_add(ks, "t:", joined);
+        /* matching may join two adjacent tokens (merge()): key the result
+         * the same way, surname groups included */
+        if (with_joined && joined_of(pn, i, joined, sizeof(joined))) {
+            const uint16_t *jr = lw_names_spelling_rows(n, joined, &nj);
+            key_add(ks, "t:", joined);
+            for (size_t r = 0; r < nj; r++)
+                key_add(ks, "h:", n->rows[jr[r]].hans);
         }
     }
     qsort(ks->k, ks->n, sizeof(ks->k[0]), key_cmp);

@@ -154,6 +154,9 @@ static void test_wong_wang(void **state)
     expect_person("Amanda Qiu", "Lily Qiu", LW_NAME_WEAK, NULL);
     expect_person("Amanda Qiu", "Lily Chiu", LW_NAME_WEAK, NULL);
     expect_person("Amanda Qiu", "Robert Smith", LW_NAME_NONE, NULL);
+    /* the table's "Tēⁿ" (郑) folds to "te", not "ten" (邓, 丁, 田) */
+    expect_person("Amanda Ten", "Amanda Chiang", LW_NAME_NONE, NULL);
+    expect_person("Amanda Tēⁿ", "Amanda Chiang", LW_NAME_STRONG, "郑");
 }
 
 static void test_order_and_spelling(void **state)
