@@ -83,7 +83,10 @@ void lw_names_person_key(const struct lw_names *n, const char *name, char *buf, 
  *                pinyin reading ("t:xiaoming"), and each pair of adjacent
  *                Latin tokens joined ("t:xiaoming" for "Xiao Ming");
  *   "h:<hanzi>"  each surname group a token may spell ("Wong" gives h:王
- *                h:黄 h:汪), and each hanzi surname (simplified).
+ *                h:黄 h:汪), and each hanzi surname (simplified);
+ *   and, for a hanzi name of three characters or more whose first two are
+ *   not a table surname, the keys of the two-character-surname reading too
+ *   (欧阳明: h:欧阳 t:ouyang t:ming besides h:欧 t:ou t:yangming).
  * Guarantee: two names that lw_names_match_person rates MEDIUM or STRONG
  * share at least one key (bench/names.sh checks it), so a watchlist can
  * index each entry under all its keys and verify only the entries found

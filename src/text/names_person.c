@@ -36,6 +36,7 @@ struct ptok {
 struct pname {
     struct ptok t[LW_NAMES_MAX_TOKENS];
     size_t n;
+    bool alt_possible; /* a hanzi run of 3+ characters could have a two-character surname */
 };
 
 /* How a token of one name explains a token of the other, weakest first. */
@@ -156,7 +157,12 @@ static void join_syllables(const char *rd, size_t from, size_t to, char *out, si
         out[k] = '\0';
 }
 
-static int add_han(const struct lw_names *n, const UChar *s, int32_t len, struct pname *pn)
+/* Add the tokens of a hanzi run. The surname is the first character, or
+ * the first two when the table has them or when compound is set (欧阳明 as
+ * 欧阳 + 明: compound surnames the table lacks are tried as an
+ * alternative reading, see lw_names_match_person). */
+static int add_han(const struct lw_names *n, const UChar *s, int32_t len, bool compound,
+                   struct pname *pn)
 {
     char hans[LW_NAMES_HANLEN * 2], rd[512], two[16];
     size_t nchar, sl = 1, cut;
@@ -178,6 +184,12 @@ static int add_han(const struct lw_names *n, const UChar *s, int32_t len, struct
             if (lw_names_hanzi_rows(n, two, &nr))
                 sl = 2;
         }
+    }
+    if (nchar >= 3 && sl == 1) {
+        if (compound)
+            sl = 2;
+        else
+            pn->alt_possible = true;
     }
     /* When Han-Latin could not read a character, nsyl != nchar: the
      * surname still takes the first syllable(s) and the given name the rest. */
@@ -215,7 +227,7 @@ static bool is_title(const char *s)
     return false;
 }
 
-static int parse_person(const struct lw_names *n, const char *name, struct pname *pn)
+static int parse_person(const struct lw_names *n, const char *name, bool compound, struct pname *pn)
 {
     UChar u[LW_NAMES_MAX_INPUT + 1], v[LW_NAMES_MAX_INPUT * 4];
     int32_t ul = 0, vl = 0, i = 0;
@@ -223,6 +235,7 @@ static int parse_person(const struct lw_names *n, const char *name, struct pname
     int rc;
 
     pn->n = 0;
+    pn->alt_possible = false;
     if (!name)
         return LW_EINVAL;
     len = strnlen(name, LW_NAMES_MAX_INPUT + 1);
@@ -254,7 +267,7 @@ static int parse_person(const struct lw_names *n, const char *name, struct pname
         }
         i = end;
         if (han) {
-            rc = add_han(n, v + start, end - start, pn);
+            rc = add_han(n, v + start, end - start, compound, pn);
             if (rc < 0)
                 return rc;
             continue;
@@ -753,72 +766,93 @@ static bool better(const struct eval *a, const struct eval *b)
     return a->st > b->st || (a->st == b->st && a->frac > b->frac);
 }
 
+/* The best reading of A against B, trying adjacent Latin tokens joined on
+ * either side; the winning pair of names is copied to W[0], W[1]. */
+static void best_of(const struct lw_names *n, const struct pname *A, const struct pname *B,
+                    struct eval *best, struct pname *W, struct pname *tmp)
+{
+    struct eval ev;
+
+    evaluate(A, B, &ev);
+    if (better(&ev, best)) {
+        *best = ev;
+        W[0] = *A;
+        W[1] = *B;
+    }
+    /* Joining tokens can only help when some token is left unexplained. */
+    if (ev.st == LW_NAME_STRONG)
+        return;
+    for (size_t i = 0; i + 1 < A->n; i++) {
+        if (!merge(n, A, i, tmp))
+            continue;
+        evaluate(tmp, B, &ev);
+        if (better(&ev, best)) {
+            *best = ev;
+            W[0] = *tmp;
+            W[1] = *B;
+        }
+    }
+    for (size_t j = 0; j + 1 < B->n; j++) {
+        if (!merge(n, B, j, tmp))
+            continue;
+        evaluate(A, tmp, &ev);
+        if (better(&ev, best)) {
+            *best = ev;
+            W[0] = *A;
+            W[1] = *tmp;
+        }
+    }
+}
+
 void lw_names_match_person(const struct lw_names *n, const char *a, const char *b,
                            struct lw_name_match *out)
 {
-    struct pname *A = NULL, *B = NULL, *M = NULL;
-    struct eval best, ev;
-    const struct pname *bestA, *bestB;
+    /* P[0], P[1]: A and B as parsed; P[2], P[3]: with a two-character
+     * surname when a long hanzi run allows it; P[4], P[5]: the winners;
+     * P[6]: scratch. */
+    struct pname *P = NULL;
+    struct eval best;
     int rc = LW_OK;
 
     memset(out, 0, sizeof(*out));
+    memset(&best, 0, sizeof(best));
+    best.frac = -1.0; /* any evaluation is better */
     if (!n || !a || !b) {
         lw_names_why(out->why, sizeof(out->why), "no name");
         return;
     }
-    A = malloc(sizeof(*A));
-    B = malloc(sizeof(*B));
-    M = malloc(2 * sizeof(*M));
-    if (!A || !B || !M) {
+    P = malloc(7 * sizeof(*P));
+    if (!P) {
         lw_names_why(out->why, sizeof(out->why), "out of memory");
         goto out;
     }
-    rc = parse_person(n, a, A);
+    rc = parse_person(n, a, false, &P[0]);
     if (rc == LW_OK)
-        rc = parse_person(n, b, B);
+        rc = parse_person(n, b, false, &P[1]);
+    if (rc == LW_OK && P[0].alt_possible)
+        rc = parse_person(n, a, true, &P[2]);
+    if (rc == LW_OK && P[1].alt_possible)
+        rc = parse_person(n, b, true, &P[3]);
     if (rc < 0) {
         lw_names_why(out->why, sizeof(out->why), "%s",
                      rc == LW_ELIMIT ? "name too long" : lw_strerror(rc));
         goto out;
     }
-    if (A->n == 0 || B->n == 0) {
+    if (P[0].n == 0 || P[1].n == 0) {
         lw_names_why(out->why, sizeof(out->why), "empty name");
         goto out;
     }
-    evaluate(A, B, &best);
-    bestA = A;
-    bestB = B;
-    /* Joining tokens can only help when some token is left unexplained. */
-    if (best.st < LW_NAME_STRONG) {
-        for (size_t i = 0; i + 1 < A->n; i++) {
-            if (!merge(n, A, i, &M[0]))
-                continue;
-            evaluate(&M[0], B, &ev);
-            if (better(&ev, &best)) {
-                best = ev;
-                M[1] = M[0];
-                bestA = &M[1];
-                bestB = B;
-            }
-        }
-        for (size_t j = 0; j + 1 < B->n; j++) {
-            if (!merge(n, B, j, &M[0]))
-                continue;
-            evaluate(A, &M[0], &ev);
-            if (better(&ev, &best)) {
-                best = ev;
-                M[1] = M[0];
-                bestA = A;
-                bestB = &M[1];
-            }
-        }
-    }
+    best_of(n, &P[0], &P[1], &best, &P[4], &P[6]);
+    if (P[0].alt_possible)
+        best_of(n, &P[2], &P[1], &best, &P[4], &P[6]);
+    if (P[1].alt_possible)
+        best_of(n, &P[0], &P[3], &best, &P[4], &P[6]);
+    if (P[0].alt_possible && P[1].alt_possible)
+        best_of(n, &P[2], &P[3], &best, &P[4], &P[6]);
     lw_names_result(out, best.st, best.frac);
-    explain(n, bestA, bestB, &best, out->why, sizeof(out->why));
+    explain(n, &P[4], &P[5], &best, out->why, sizeof(out->why));
 out:
-    free(A);
-    free(B);
-    free(M);
+    free(P);
 }
 
 /* ---- keys ---- */
@@ -860,21 +894,11 @@ static bool joined_of(const struct pname *pn, size_t i, char *out, size_t cap)
     return true;
 }
 
-static int collect_keys(const struct lw_names *n, const char *name, bool with_joined,
-                        struct keyset *ks)
+static size_t count_keys(const struct lw_names *n, const struct pname *pn, bool with_joined)
 {
-    struct pname *pn = malloc(sizeof(*pn));
     char joined[LW_NAMES_TOKLEN];
-    size_t cap = 0, w = 0, nj = 0;
-    int rc;
+    size_t cap = 0, nj = 0;
 
-    ks->k = NULL;
-    ks->n = 0;
-    if (!pn)
-        return LW_ENOMEM;
-    rc = parse_person(n, name, pn);
-    if (rc < 0)
-        goto out;
     for (size_t i = 0; i < pn->n; i++) {
         cap += 2 + pn->t[i].nrows;
         if (with_joined && joined_of(pn, i, joined, sizeof(joined))) {
@@ -882,12 +906,15 @@ static int collect_keys(const struct lw_names *n, const char *name, bool with_jo
             cap += 1 + nj;
         }
     }
-    ks->cap = cap ? cap : 1;
-    ks->k = calloc(ks->cap, sizeof(ks->k[0]));
-    if (!ks->k) {
-        rc = LW_ENOMEM;
-        goto out;
-    }
+    return cap;
+}
+
+static void add_keys(const struct lw_names *n, const struct pname *pn, bool with_joined,
+                     struct keyset *ks)
+{
+    char joined[LW_NAMES_TOKLEN];
+    size_t nj = 0;
+
     for (size_t i = 0; i < pn->n; i++) {
         const struct ptok *t = &pn->t[i];
         key_add(ks, "t:", t->s);
@@ -904,6 +931,38 @@ static int collect_keys(const struct lw_names *n, const char *name, bool with_jo
                 key_add(ks, "h:", n->rows[jr[r]].hans);
         }
     }
+}
+
+/* The keys of a name; with_joined adds the keys of the readings matching
+ * also tries (joined tokens, a two-character hanzi surname). */
+static int collect_keys(const struct lw_names *n, const char *name, bool with_joined,
+                        struct keyset *ks)
+{
+    struct pname *pn = malloc(2 * sizeof(*pn));
+    size_t cap, w = 0;
+    bool alt;
+    int rc;
+
+    ks->k = NULL;
+    ks->n = 0;
+    if (!pn)
+        return LW_ENOMEM;
+    rc = parse_person(n, name, false, &pn[0]);
+    alt = with_joined && rc == LW_OK && pn[0].alt_possible;
+    if (alt)
+        rc = parse_person(n, name, true, &pn[1]);
+    if (rc < 0)
+        goto out;
+    cap = count_keys(n, &pn[0], with_joined) + (alt ? count_keys(n, &pn[1], true) : 0);
+    ks->cap = cap ? cap : 1;
+    ks->k = calloc(ks->cap, sizeof(ks->k[0]));
+    if (!ks->k) {
+        rc = LW_ENOMEM;
+        goto out;
+    }
+    add_keys(n, &pn[0], with_joined, ks);
+    if (alt)
+        add_keys(n, &pn[1], true, ks);
     qsort(ks->k, ks->n, sizeof(ks->k[0]), key_cmp);
     for (size_t i = 0; i < ks->n; i++)
         if (w == 0 || strcmp(ks->k[w - 1], ks->k[i]) != 0)

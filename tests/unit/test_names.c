@@ -97,6 +97,43 @@ static void expect_handle(const char *a, const char *b, enum lw_name_strength wa
         fail_msg("handle '%s' vs '%s': why '%s' lacks '%s'", a, b, m.why, why_part);
 }
 
+struct keylist {
+    char keys[64][80];
+    int n;
+    int stop_after;
+};
+
+static int collect(void *ctx, const char *key)
+{
+    struct keylist *kl = ctx;
+
+    if (kl->n < 64)
+        snprintf(kl->keys[kl->n++], sizeof(kl->keys[0]), "%s", key);
+    if (kl->stop_after && kl->n == kl->stop_after)
+        return 7;
+    return 0;
+}
+
+static bool has_key(const struct keylist *kl, const char *k)
+{
+    for (int i = 0; i < kl->n; i++)
+        if (strcmp(kl->keys[i], k) == 0)
+            return true;
+    return false;
+}
+
+static bool share_key(const char *a, const char *b)
+{
+    struct keylist ka = {.n = 0}, kb = {.n = 0};
+
+    assert_int_equal(lw_names_person_keys(nm, a, collect, &ka), LW_OK);
+    assert_int_equal(lw_names_person_keys(nm, b, collect, &kb), LW_OK);
+    for (int i = 0; i < ka.n; i++)
+        if (has_key(&kb, ka.keys[i]))
+            return true;
+    return false;
+}
+
 static void test_qiu(void **state)
 {
     (void)state;
@@ -117,6 +154,10 @@ static void test_qiu(void **state)
     expect_person("邱晓明", "邱晓明", LW_NAME_STRONG, NULL);
     /* a surname outside the table is read with Han-Latin/Names */
     expect_person("仇晓明", "Qiu Xiaoming", LW_NAME_MEDIUM, "仇 reads qiu");
+    /* compound surnames the table lacks are tried as an alternative reading */
+    expect_person("欧阳明", "Ouyang Ming", LW_NAME_MEDIUM, "欧阳 reads ouyang");
+    expect_person("司马光", "Guang Sima", LW_NAME_MEDIUM, NULL);
+    assert_true(share_key("欧阳明", "Ming Ouyang"));
     /* different hanzi surnames with the same reading are different people */
     expect_person("仇晓明", "邱晓明", LW_NAME_NONE, "surnames 仇 and 邱 differ");
 }
@@ -225,43 +266,6 @@ static void test_bad_person_input(void **state)
     /* many tokens: bounded, no crash */
     expect_person("a a a a a a a a a a a a a a a a a a", "a a a a a a a a a a a a", LW_NAME_STRONG,
                   NULL);
-}
-
-struct keylist {
-    char keys[64][80];
-    int n;
-    int stop_after;
-};
-
-static int collect(void *ctx, const char *key)
-{
-    struct keylist *kl = ctx;
-
-    if (kl->n < 64)
-        snprintf(kl->keys[kl->n++], sizeof(kl->keys[0]), "%s", key);
-    if (kl->stop_after && kl->n == kl->stop_after)
-        return 7;
-    return 0;
-}
-
-static bool has_key(const struct keylist *kl, const char *k)
-{
-    for (int i = 0; i < kl->n; i++)
-        if (strcmp(kl->keys[i], k) == 0)
-            return true;
-    return false;
-}
-
-static bool share_key(const char *a, const char *b)
-{
-    struct keylist ka = {.n = 0}, kb = {.n = 0};
-
-    assert_int_equal(lw_names_person_keys(nm, a, collect, &ka), LW_OK);
-    assert_int_equal(lw_names_person_keys(nm, b, collect, &kb), LW_OK);
-    for (int i = 0; i < ka.n; i++)
-        if (has_key(&kb, ka.keys[i]))
-            return true;
-    return false;
 }
 
 static void test_keys(void **state)
