@@ -1,0 +1,902 @@
+/* watchlist.c -- building the compiled watchlist (watchlist.h): hash
+ * indexes made once from the entries. Matching a message against them is
+ * in watchlist_scan.c; the structures both use are in watchlist_int.h.
+ *
+ * Indexes (all keyed by 64-bit xxHash, each key mapping to a run of ids):
+ *   exact   e-mail, domain, URL, phone and handle keys, plus each domain's
+ *           registrable label and each handle's look-alike skeleton;
+ *   pair    person names: one key per pair of keys (lw_names_person_keys)
+ *           of two different words of the name, so "Amanda Chiu" finds
+ *           "Amanda Qiu" through (t:amanda, h:邱) while "Jason Li" does not
+ *           find "Rachel Li" (their shared keys come from one word);
+ *   single  one-word person names, and adjacent words joined ("AmandaQiu");
+ *   han     person names written in Han characters, exactly;
+ *   org     organisation names without legal forms, spaced and joined;
+ *   tmpl    4-word shingles of templates;
+ *   anchor  the words of person names and the first words of organisation
+ *           names: the cheap test every text word goes through, so that the
+ *           costly steps run only where a name may start.
+ * docs/internals/watchlist.md has the reasoning and the measured costs. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+
+#include "detect/watchlist_int.h"
+#include "text/norm.h"
+
+/* ---- multimap: 64-bit key -> run of uint32 ids --------------------------- */
+
+struct wl_mmpair {
+    uint64_t h;
+    uint32_t id;
+};
+
+struct wl_mmbuilder {
+    struct wl_mmpair *v;
+    size_t n, cap;
+};
+
+static int mmb_add(struct wl_mmbuilder *b, uint64_t h, uint32_t id)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        struct wl_mmpair *v;
+
+        if (cap > SIZE_MAX / sizeof(*v))
+            return LW_ENOMEM;
+        v = realloc(b->v, cap * sizeof(*v));
+        if (!v)
+            return LW_ENOMEM;
+        b->v = v;
+        b->cap = cap;
+    }
+    b->v[b->n].h = h ? h : 1;
+    b->v[b->n].id = id;
+    b->n++;
+    return LW_OK;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+    const struct wl_mmpair *x = a, *y = b;
+
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Turn the builder into a table (the builder is emptied). */
+static int mm_build(struct wl_map *m, struct wl_mmbuilder *b)
+{
+    size_t i, j, uniq = 0, size = 16, nids = 0;
+    int rc = LW_ENOMEM;
+
+    memset(m, 0, sizeof(*m));
+    if (b->n == 0) {
+        rc = LW_OK;
+        goto out;
+    }
+    qsort(b->v, b->n, sizeof(*b->v), pair_cmp);
+    for (i = 0; i < b->n; i++)
+        if (i == 0 || b->v[i].h != b->v[i - 1].h)
+            uniq++;
+    while (size < uniq * 2)
+        size *= 2;
+    m->slot = calloc(size, sizeof(*m->slot));
+    m->ids = malloc(b->n * sizeof(*m->ids));
+    if (!m->slot || !m->ids)
+        goto out;
+    m->mask = size - 1;
+    for (i = 0; i < b->n; i = j) {
+        struct wl_slot *s;
+        size_t p = (size_t)b->v[i].h & m->mask;
+        uint32_t off = (uint32_t)nids;
+
+        for (j = i; j < b->n && b->v[j].h == b->v[i].h; j++)
+            if (j == i || b->v[j].id != b->v[j - 1].id)
+                m->ids[nids++] = b->v[j].id;
+        while (m->slot[p].h)
+            p = (p + 1) & m->mask;
+        s = &m->slot[p];
+        s->h = b->v[i].h;
+        s->off = off;
+        s->cnt = (uint32_t)(nids - off);
+    }
+    rc = LW_OK;
+out:
+    free(b->v);
+    memset(b, 0, sizeof(*b));
+    return rc;
+}
+
+static void mm_free(struct wl_map *m)
+{
+    free(m->slot);
+    free(m->ids);
+}
+
+/* ---- words ------------------------------------------------------------- */
+
+/* Decode one UTF-8 code point at s[i] (input is valid UTF-8 after lw_norm;
+ * anything odd is taken one byte at a time). */
+static uint32_t utf8_at(const char *s, size_t len, size_t i, size_t *adv)
+{
+    const unsigned char *p = (const unsigned char *)s + i;
+    size_t left = len - i;
+
+    if (p[0] < 0x80) {
+        *adv = 1;
+        return p[0];
+    }
+    if ((p[0] & 0xE0) == 0xC0 && left >= 2) {
+        *adv = 2;
+        return (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+    }
+    if ((p[0] & 0xF0) == 0xE0 && left >= 3) {
+        *adv = 3;
+        return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    }
+    if ((p[0] & 0xF8) == 0xF0 && left >= 4) {
+        *adv = 4;
+        return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+               (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+    }
+    *adv = 1;
+    return 0xFFFD;
+}
+
+static bool is_han(uint32_t c)
+{
+    return (c >= 0x3040 && c <= 0x30FF) || /* kana */
+           (c >= 0x3400 && c <= 0x4DBF) || /* CJK extension A */
+           (c >= 0x4E00 && c <= 0x9FFF) || /* CJK unified */
+           (c >= 0xAC00 && c <= 0xD7AF) || /* hangul */
+           (c >= 0xF900 && c <= 0xFAFF) || /* compatibility */
+           (c >= 0x20000 && c <= 0x2FFFF); /* extensions B.. */
+}
+
+static int tok_push(struct wl_tokv *tv, size_t s, size_t e, bool han)
+{
+    if (tv->n >= WL_MAX_TOKENS)
+        return LW_OK; /* the rest of a huge text is not looked at */
+    if (tv->n == tv->cap) {
+        size_t cap = tv->cap ? tv->cap * 2 : 64;
+        struct wl_tok *v = realloc(tv->v, cap * sizeof(*v));
+
+        if (!v)
+            return LW_ENOMEM;
+        tv->v = v;
+        tv->cap = cap;
+    }
+    tv->v[tv->n++] = (struct wl_tok){(uint32_t)s, (uint32_t)e, han};
+    return LW_OK;
+}
+
+/* Split s into words: runs of letters and digits; each Han (kana, hangul)
+ * character is a word of its own, as Chinese is written without spaces. */
+int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
+{
+    size_t i = 0, adv, start = 0;
+    bool in = false;
+    int rc = LW_OK;
+
+    tv->n = 0;
+    while (i < len && rc == LW_OK) {
+        uint32_t c = utf8_at(s, len, i, &adv);
+        bool han = c >= 0x80 && is_han(c);
+        bool word = c < 0x80 ? isalnum((int)c) != 0 : (!han && u_isalnum((UChar32)c));
+
+        if (in && !word) {
+            in = false;
+            rc = tok_push(tv, start, i, false);
+        }
+        if (word && !in) {
+            in = true;
+            start = i;
+        }
+        if (han && rc == LW_OK)
+            rc = tok_push(tv, i, i + adv, true);
+        i += adv;
+    }
+    if (in && rc == LW_OK)
+        rc = tok_push(tv, start, len, false);
+    return rc;
+}
+
+/* ---- canonical exact keys -------------------------------------------------- */
+
+/* Look-alike skeleton of a handle or domain label: separators dropped,
+ * rn -> m, vv -> w, 0 -> o, 1 i | -> l. Candidates only: lw_names_match_handle
+ * decides. */
+void lw_watchlist_skeleton(const char *s, size_t n, char *out, size_t size)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < n && k + 1 < size; i++) {
+        char c = (char)tolower((unsigned char)s[i]);
+
+        if (c == '.' || c == '_' || c == '-')
+            continue;
+        if (c == 'r' && i + 1 < n && tolower((unsigned char)s[i + 1]) == 'n') {
+            c = 'm';
+            i++;
+        } else if (c == 'v' && i + 1 < n && tolower((unsigned char)s[i + 1]) == 'v') {
+            c = 'w';
+            i++;
+        } else if (c == '0') {
+            c = 'o';
+        } else if (c == '1' || c == 'i' || c == '|') {
+            c = 'l';
+        }
+        out[k++] = c;
+    }
+    out[k] = '\0';
+}
+
+static const char *const two_level[] = {"co",  "com", "net", "org", "gov", "ac",
+                                        "edu", "ltd", "plc", "or",  "ne",  "go"};
+
+/* The registrable label of a domain: "br-yr" for mail.br-yr.com and for
+ * br-yr.com.cn (a second-level suffix such as com.cn or co.uk is skipped). */
+bool lw_watchlist_reg_label(const char *d, size_t n, const char **lab, size_t *lablen)
+{
+    const char *dots[4] = {NULL, NULL, NULL, NULL};
+    size_t nd = 0, i, k;
+    const char *end = d + n, *sld, *start;
+
+    for (i = n; i-- > 0 && nd < 3;)
+        if (d[i] == '.')
+            dots[nd++] = d + i;
+    if (nd == 0)
+        return false;
+    /* dots[0] is before the TLD, dots[1] before the second-level label. */
+    sld = dots[0];
+    if (nd >= 2 && (size_t)(end - dots[0] - 1) == 2) {
+        size_t sl = (size_t)(dots[0] - dots[1] - 1);
+
+        for (k = 0; k < LW_ARRAY_LEN(two_level); k++)
+            if (sl == strlen(two_level[k]) && !memcmp(dots[1] + 1, two_level[k], sl))
+                break;
+        if (k < LW_ARRAY_LEN(two_level))
+            sld = dots[1];
+    }
+    start = d;
+    for (i = (size_t)(sld - d); i-- > 0;)
+        if (d[i] == '.') {
+            start = d + i + 1;
+            break;
+        }
+    *lab = start;
+    *lablen = (size_t)(sld - start);
+    return *lablen > 0;
+}
+
+/* Canonical URL: no scheme, no www., no query or fragment, no trailing
+ * slash; a LinkedIn profile is linkedin.com/in/<slug>. Writes into out. */
+void lw_watchlist_canon_url(const char *u, size_t n, char *out, size_t size)
+{
+    const char *p = u, *end = u + n, *host, *hend, *path;
+    size_t k;
+
+    if (n > 7 && !strncmp(p, "http://", 7))
+        p += 7;
+    else if (n > 8 && !strncmp(p, "https://", 8))
+        p += 8;
+    if (end - p > 4 && !strncmp(p, "www.", 4))
+        p += 4;
+    host = p;
+    for (hend = host; hend < end && *hend != '/' && *hend != '?' && *hend != '#'; hend++)
+        ;
+    path = hend;
+    for (p = path; p < end && *p != '?' && *p != '#'; p++)
+        ;
+    end = p;
+    while (end > path && end[-1] == '/')
+        end--;
+    /* linkedin.com, uk.linkedin.com, ...: keep /in/<slug> only */
+    if ((size_t)(hend - host) >= 12 && !memcmp(hend - 12, "linkedin.com", 12) && end - path > 4 &&
+        !strncmp(path, "/in/", 4)) {
+        const char *slug = path + 4, *se = slug;
+
+        while (se < end && *se != '/')
+            se++;
+        snprintf(out, size, "linkedin.com/in/%.*s", (int)(se - slug), slug);
+    } else {
+        snprintf(out, size, "%.*s%.*s", (int)(hend - host), host, (int)(end - path), path);
+    }
+    for (k = 0; out[k]; k++)
+        out[k] = (char)tolower((unsigned char)out[k]);
+}
+
+/* The digits of a phone number; the key is the last nine of them. */
+size_t lw_watchlist_phone_digits(const char *s, size_t n, char *out, size_t size)
+{
+    size_t i, k = 0;
+
+    for (i = 0; i < n && k + 1 < size; i++)
+        if (isdigit((unsigned char)s[i]))
+            out[k++] = s[i];
+    out[k] = '\0';
+    return k;
+}
+
+/* ---- the watchlist ------------------------------------------------------- */
+
+size_t lw_watchlist_count(const struct lw_watchlist *wl)
+{
+    return wl ? wl->list.n : 0;
+}
+
+const struct lw_entry *lw_watchlist_entry(const struct lw_watchlist *wl, size_t i)
+{
+    return wl && i < wl->list.n ? &wl->list.v[i] : NULL;
+}
+
+void lw_watchlist_free(struct lw_watchlist *wl)
+{
+    if (!wl)
+        return;
+    lw_entry_list_release(&wl->list);
+    lw_arena_free(wl->arena);
+    free(wl->ekey);
+    free(wl->pn);
+    free(wl->on);
+    free(wl->tshingles);
+    mm_free(&wl->exact);
+    mm_free(&wl->pair);
+    mm_free(&wl->single);
+    mm_free(&wl->han);
+    mm_free(&wl->org);
+    mm_free(&wl->tmpl);
+    mm_free(&wl->anchor_p);
+    mm_free(&wl->anchor_o);
+    mm_free(&wl->anchor_h);
+    free(wl);
+}
+
+/* Build-time state. */
+struct builder {
+    struct lw_watchlist *wl;
+    struct wl_mmbuilder exact, pair, single, han, org, tmpl, anchor_p, anchor_o, anchor_h;
+    struct wl_tokv tv;
+    /* word -> its person keys, cached: names repeat their words a lot */
+    struct kcache {
+        uint64_t h;
+        char *word;
+        char **keys;
+        size_t n;
+    } * kc;
+    size_t kcmask, kcn;
+    struct lw_diag *diag;
+};
+
+static int push_name(struct wl_name **v, size_t *n, size_t *cap, uint32_t entry, const char *s)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        struct wl_name *nv = realloc(*v, c * sizeof(*nv));
+
+        if (!nv)
+            return LW_ENOMEM;
+        *v = nv;
+        *cap = c;
+    }
+    (*v)[*n].entry = entry;
+    (*v)[*n].s = s;
+    (*n)++;
+    return LW_OK;
+}
+
+int lw_watchlist_key_cb(void *ctx, const char *key)
+{
+    struct wl_keyacc *k = ctx;
+
+    if (k->n == LW_ARRAY_LEN(k->keys))
+        return LW_OK;
+    if (!(k->keys[k->n] = lw_arena_strdup(k->a, key)))
+        return LW_ENOMEM;
+    k->n++;
+    return LW_OK;
+}
+
+static int kc_grow(struct builder *b)
+{
+    size_t size = (b->kcmask + 1) * 2, i;
+    struct kcache *nk = calloc(size, sizeof(*nk));
+
+    if (!nk)
+        return LW_ENOMEM;
+    for (i = 0; b->kc && i <= b->kcmask; i++) {
+        size_t p;
+
+        if (!b->kc[i].word)
+            continue;
+        for (p = b->kc[i].h & (size - 1); nk[p].word; p = (p + 1) & (size - 1))
+            ;
+        nk[p] = b->kc[i];
+    }
+    free(b->kc);
+    b->kc = nk;
+    b->kcmask = size - 1;
+    return LW_OK;
+}
+
+/* The person keys of one word, from the cache or lw_names_person_keys. */
+static int word_keys(struct builder *b, const char *w, size_t wn, char ***keys, size_t *n)
+{
+    struct wl_keyacc acc;
+    uint64_t h = XXH3_64bits(w, wn);
+    size_t p;
+    int rc;
+
+    if (!b->kc || b->kcn * 2 >= b->kcmask) {
+        rc = kc_grow(b);
+        if (rc < 0)
+            return rc;
+    }
+    for (p = h & b->kcmask; b->kc[p].word; p = (p + 1) & b->kcmask) {
+        if (b->kc[p].h == h && strlen(b->kc[p].word) == wn && !memcmp(b->kc[p].word, w, wn)) {
+            *keys = b->kc[p].keys;
+            *n = b->kc[p].n;
+            return LW_OK;
+        }
+    }
+    acc.a = b->wl->arena;
+    acc.n = 0;
+    b->kc[p].word = lw_arena_strndup(b->wl->arena, w, wn);
+    if (!b->kc[p].word)
+        return LW_ENOMEM;
+    rc = lw_names_person_keys(b->wl->names, b->kc[p].word, lw_watchlist_key_cb, &acc);
+    if (rc < 0 && rc != LW_ELIMIT) {
+        b->kc[p].word = NULL;
+        return rc;
+    }
+    b->kc[p].keys = lw_arena_calloc(b->wl->arena, acc.n ? acc.n : 1, sizeof(char *));
+    if (!b->kc[p].keys)
+        return LW_ENOMEM;
+    memcpy(b->kc[p].keys, acc.keys, acc.n * sizeof(char *));
+    b->kc[p].n = acc.n;
+    b->kc[p].h = h;
+    b->kcn++;
+    *keys = b->kc[p].keys;
+    *n = acc.n;
+    return LW_OK;
+}
+
+/* The one "t:" key of a Latin word, or NULL when it has none or several. */
+const char *lw_watchlist_primary_t(char **keys, size_t n)
+{
+    const char *t = NULL;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!strncmp(keys[i], "t:", 2)) {
+            if (t)
+                return NULL;
+            t = keys[i];
+        }
+    }
+    return t;
+}
+
+/* Normalise a spelling (lw_norm: case, width, confusables) into the arena. */
+static char *normed(struct builder *b, const char *s)
+{
+    char *n = NULL, *copy;
+
+    if (lw_norm_str(s, strlen(s), &n, NULL) < 0)
+        return NULL;
+    copy = lw_arena_strdup(b->wl->arena, n);
+    free(n);
+    return copy;
+}
+
+/* Index one spelling of a person: Han part exactly, Latin words by pairs. */
+static int index_person(struct builder *b, uint32_t entry, const char *spelling)
+{
+    struct lw_watchlist *wl = b->wl;
+    char *nm = normed(b, spelling), han[WL_MAX_HAN_CHARS * 4 + 1];
+    char **wk[WL_MAX_NAME_WORDS];
+    size_t nk[WL_MAX_NAME_WORDS], nw = 0, nh = 0, hlen = 0, i, j, x, y;
+    uint32_t id = (uint32_t)wl->npn;
+    int rc;
+
+    if (!nm)
+        return LW_ENOMEM;
+    rc = lw_watchlist_tokenize(nm, strlen(nm), &b->tv);
+    if (rc < 0)
+        return rc;
+    rc = push_name(&wl->pn, &wl->npn, &wl->cappn, entry, spelling);
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < b->tv.n; i++) {
+        const struct wl_tok *t = &b->tv.v[i];
+
+        if (t->han) {
+            if (nh < WL_MAX_HAN_CHARS && hlen + (t->e - t->s) < sizeof(han)) {
+                if (nh == 0)
+                    rc = mmb_add(&b->anchor_h, XXH3_64bits(nm + t->s, t->e - t->s), 0);
+                memcpy(han + hlen, nm + t->s, t->e - t->s);
+                hlen += t->e - t->s;
+                nh++;
+            }
+        } else if (nw < WL_MAX_NAME_WORDS) {
+            rc = word_keys(b, nm + t->s, t->e - t->s, &wk[nw], &nk[nw]);
+            if (rc < 0)
+                return rc;
+            rc = mmb_add(&b->anchor_p, XXH3_64bits(nm + t->s, t->e - t->s), 0);
+            for (x = 0; rc == LW_OK && x < nk[nw]; x++)
+                if (!strncmp(wk[nw][x], "t:", 2))
+                    rc = mmb_add(&b->anchor_p, lw_wl_hstr(wk[nw][x] + 2), 0);
+            nw++;
+        }
+        if (rc < 0)
+            return rc;
+    }
+    if (nh >= 2) {
+        rc = mmb_add(&b->han, XXH3_64bits(han, hlen), id);
+        wl->max_han = LW_MAX(wl->max_han, (unsigned)nh);
+        if (rc < 0)
+            return rc;
+    }
+    if (nw == 1) {
+        for (x = 0; x < nk[0] && rc == LW_OK; x++)
+            if (!strncmp(wk[0][x], "t:", 2))
+                rc = mmb_add(&b->single, lw_wl_hstr(wk[0][x]), id);
+    }
+    for (i = 0; i < nw && rc == LW_OK; i++) {
+        for (j = i + 1; j < nw && j <= i + WL_PAIR_SPAN && rc == LW_OK; j++)
+            for (x = 0; x < nk[i] && rc == LW_OK; x++)
+                for (y = 0; y < nk[j] && rc == LW_OK; y++)
+                    rc = mmb_add(&b->pair, lw_wl_hpair(wk[i][x], wk[j][y]), id);
+        if (rc == LW_OK && i + 1 < nw) {
+            const char *a = lw_watchlist_primary_t(wk[i], nk[i]),
+                       *c = lw_watchlist_primary_t(wk[i + 1], nk[i + 1]);
+            char joined[256];
+
+            if (a && c) {
+                snprintf(joined, sizeof(joined), "t:%s%s", a + 2, c + 2);
+                rc = mmb_add(&b->single, lw_wl_hstr(joined), id);
+            }
+        }
+    }
+    return rc;
+}
+
+static const char *const legal_forms[] = {
+    "ltd", "limited", "co",   "company", "inc", "incorporated", "corp", "corporation", "llc", "llp",
+    "lp",  "plc",     "gmbh", "ag",      "sa",  "sas",          "sarl", "srl",         "spa", "bv",
+    "nv",  "pte",     "pty",  "kk",      "oy",  "ab",           "as",   "kg",          "ug",
+};
+static const char *const han_legal_forms[] = {"有限责任公司", "股份有限公司", "有限公司", "公司",
+                                              "集团"};
+
+static bool is_legal_form(const char *w, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < LW_ARRAY_LEN(legal_forms); i++)
+        if (n == strlen(legal_forms[i]) && !memcmp(w, legal_forms[i], n))
+            return true;
+    return false;
+}
+
+/* The organisation key of words [0, n) of s: legal forms at the end
+ * dropped, words joined by `sep` (" " or ""). */
+size_t lw_watchlist_org_key(const char *s, const struct wl_tok *t, size_t n, const char *sep,
+                            char *out, size_t size)
+{
+    size_t k = 0, i;
+
+    while (n > 1 && !t[n - 1].han && is_legal_form(s + t[n - 1].s, t[n - 1].e - t[n - 1].s))
+        n--;
+    for (i = 0; i < n; i++) {
+        size_t w = t[i].e - t[i].s;
+        /* Han characters join without a separator, as they are written. */
+        const char *sp = i && !(t[i].han && t[i - 1].han) ? sep : "";
+
+        if (k + strlen(sp) + w + 1 > size)
+            return 0;
+        memcpy(out + k, sp, strlen(sp));
+        k += strlen(sp);
+        memcpy(out + k, s + t[i].s, w);
+        k += w;
+    }
+    out[k] = '\0';
+    return k;
+}
+
+static int index_org(struct builder *b, uint32_t entry, const char *spelling)
+{
+    struct lw_watchlist *wl = b->wl;
+    char *nm = normed(b, spelling), key[1024];
+    size_t i, n, len;
+    uint32_t id = (uint32_t)wl->non;
+    int rc;
+
+    if (!nm)
+        return LW_ENOMEM;
+    len = strlen(nm);
+    for (i = 0; i < LW_ARRAY_LEN(han_legal_forms); i++) {
+        size_t fl = strlen(han_legal_forms[i]);
+
+        if (len > fl && !memcmp(nm + len - fl, han_legal_forms[i], fl)) {
+            nm[len - fl] = '\0';
+            break;
+        }
+    }
+    rc = lw_watchlist_tokenize(nm, strlen(nm), &b->tv);
+    if (rc < 0 || b->tv.n == 0)
+        return rc;
+    n = LW_MIN(b->tv.n, (size_t)WL_MAX_ORG_WORDS);
+    rc = push_name(&wl->on, &wl->non, &wl->capon, entry, spelling);
+    if (rc == LW_OK && lw_watchlist_org_key(nm, b->tv.v, n, " ", key, sizeof(key)))
+        rc = mmb_add(&b->org, lw_wl_hstr(key), id);
+    if (rc == LW_OK && lw_watchlist_org_key(nm, b->tv.v, n, "", key, sizeof(key))) {
+        rc = mmb_add(&b->org, lw_wl_hstr(key), id);
+        if (rc == LW_OK)
+            rc = mmb_add(&b->anchor_o, lw_wl_hstr(key), 0);
+    }
+    if (rc == LW_OK)
+        rc = mmb_add(&b->anchor_o, XXH3_64bits(nm + b->tv.v[0].s, b->tv.v[0].e - b->tv.v[0].s), 0);
+    wl->max_org = LW_MAX(wl->max_org, (unsigned)n);
+    return rc;
+}
+
+uint64_t lw_watchlist_shingle_hash(const char *s, const struct wl_tok *t, size_t n)
+{
+    uint64_t h = WL_SHINGLE;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = XXH3_64bits_withSeed(s + t[i].s, t[i].e - t[i].s, h);
+    return h;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static int index_template(struct builder *b, uint32_t entry, const char *text)
+{
+    char *nm = normed(b, text);
+    uint64_t *h = NULL;
+    size_t n, i, k = 0, nsh;
+    int rc;
+
+    if (!nm)
+        return LW_ENOMEM;
+    rc = lw_watchlist_tokenize(nm, strlen(nm), &b->tv);
+    if (rc < 0 || b->tv.n == 0)
+        return rc;
+    n = b->tv.n;
+    nsh = n >= WL_SHINGLE ? n - WL_SHINGLE + 1 : 1;
+    h = malloc(nsh * sizeof(*h));
+    if (!h)
+        return LW_ENOMEM;
+    for (i = 0; i < nsh; i++)
+        h[i] = lw_watchlist_shingle_hash(nm, b->tv.v + i, LW_MIN((size_t)WL_SHINGLE, n));
+    qsort(h, nsh, sizeof(*h), u64_cmp);
+    for (i = 0; i < nsh && rc == LW_OK; i++) {
+        if (i && h[i] == h[i - 1])
+            continue;
+        rc = mmb_add(&b->tmpl, h[i], entry);
+        k++;
+    }
+    b->wl->tshingles[entry] = (uint32_t)k;
+    free(h);
+    return rc;
+}
+
+/* The canonical exact key of an entry (also kept to verify hits). */
+static int index_exact(struct builder *b, uint32_t i, const struct lw_entry *e)
+{
+    struct lw_watchlist *wl = b->wl;
+    char buf[LW_ENTRY_MAX_FIELD + 64], skel[LW_ENTRY_MAX_FIELD + 1];
+    const char *v = e->value, *lab;
+    enum wl_kind k;
+    size_t n, labn;
+    int rc;
+
+    while (isspace((unsigned char)*v))
+        v++;
+    snprintf(buf, sizeof(buf), "%s", v);
+    n = strlen(buf);
+    while (n && isspace((unsigned char)buf[n - 1]))
+        buf[--n] = '\0';
+    lw_watchlist_lower(buf);
+    switch (e->type) {
+    case LW_ENTRY_EMAIL:
+        k = WL_K_EMAIL;
+        break;
+    case LW_ENTRY_DOMAIN:
+        k = WL_K_DOMAIN;
+        if (!strncmp(buf, "*.", 2))
+            memmove(buf, buf + 2, strlen(buf + 2) + 1);
+        if (!strncmp(buf, "www.", 4))
+            memmove(buf, buf + 4, strlen(buf + 4) + 1);
+        n = strlen(buf);
+        while (n && buf[n - 1] == '.')
+            buf[--n] = '\0';
+        if (lw_watchlist_reg_label(buf, n, &lab, &labn) && labn >= 4) {
+            lw_watchlist_skeleton(lab, labn, skel, sizeof(skel));
+            rc = mmb_add(&b->exact, lw_wl_hkey(WL_K_LABEL, skel, strlen(skel)), i);
+            if (rc < 0)
+                return rc;
+        }
+        break;
+    case LW_ENTRY_URL: {
+        char c[sizeof(buf)];
+
+        lw_watchlist_canon_url(buf, strlen(buf), c, sizeof(c));
+        memcpy(buf, c, sizeof(c));
+        k = WL_K_URL;
+        break;
+    }
+    case LW_ENTRY_PHONE: {
+        char d[64];
+        size_t nd = lw_watchlist_phone_digits(buf, strlen(buf), d, sizeof(d));
+
+        snprintf(buf, sizeof(buf), "%s", lw_watchlist_phone_key(d, nd));
+        k = WL_K_PHONE;
+        wl->any_phone = true;
+        break;
+    }
+    case LW_ENTRY_HANDLE:
+        if (buf[0] == '@')
+            memmove(buf, buf + 1, strlen(buf));
+        lw_watchlist_skeleton(buf, strlen(buf), skel, sizeof(skel));
+        rc = mmb_add(&b->exact, lw_wl_hkey(WL_K_SKEL, skel, strlen(skel)), i);
+        if (rc < 0)
+            return rc;
+        k = WL_K_HANDLE;
+        wl->any_handle = true;
+        break;
+    default:
+        return LW_OK;
+    }
+    if (!(wl->ekey[i] = lw_arena_strdup(wl->arena, buf)))
+        return LW_ENOMEM;
+    return mmb_add(&b->exact, lw_wl_hkey(k, buf, strlen(buf)), i);
+}
+
+static int index_entry(struct builder *b, uint32_t i)
+{
+    const struct lw_entry *e = &b->wl->list.v[i];
+    size_t k;
+    int rc = LW_OK;
+
+    switch (e->type) {
+    case LW_ENTRY_PERSONA:
+    case LW_ENTRY_IMPERSONATED:
+        b->wl->any_names = true;
+        rc = index_person(b, i, e->value);
+        for (k = 0; rc == LW_OK && k < e->n_aliases; k++)
+            rc = index_person(b, i, e->aliases[k]);
+        if (rc == LW_OK && e->hanzi)
+            rc = index_person(b, i, e->hanzi);
+        if (e->type == LW_ENTRY_PERSONA)
+            break;
+        /* An impersonated name may be a person's or an organisation's. */
+        /* fall through */
+    case LW_ENTRY_ORG:
+        b->wl->any_names = true;
+        if (rc == LW_OK)
+            rc = index_org(b, i, e->value);
+        for (k = 0; rc == LW_OK && k < e->n_aliases; k++)
+            rc = index_org(b, i, e->aliases[k]);
+        if (rc == LW_OK && e->hanzi)
+            rc = index_org(b, i, e->hanzi);
+        break;
+    case LW_ENTRY_TEMPLATE:
+        b->wl->any_tmpl = true;
+        rc = index_template(b, i, e->value);
+        break;
+    default:
+        rc = index_exact(b, i, e);
+        break;
+    }
+    return rc;
+}
+
+int lw_watchlist_build(const struct lw_entry *entries, size_t n, const struct lw_names *names,
+                       struct lw_watchlist **out, struct lw_diag *diag)
+{
+    struct builder b;
+    struct lw_watchlist *wl = calloc(1, sizeof(*wl));
+    char today[16];
+    size_t i;
+    int rc = LW_ENOMEM;
+
+    memset(&b, 0, sizeof(b));
+    b.wl = wl;
+    b.diag = diag;
+    if (!wl || !(wl->arena = lw_arena_new(1 << 16)))
+        goto out;
+    wl->names = names;
+    lw_entry_list_init(&wl->list);
+    rc = lw_norm_global_init(diag);
+    if (rc < 0)
+        goto out;
+    lw_entry_today(today, sizeof(today));
+    for (i = 0; i < n; i++) {
+        rc = lw_entry_check(&entries[i], diag);
+        if (rc < 0) {
+            char msg[sizeof(diag->msg)];
+
+            if (diag) {
+                memcpy(msg, diag->msg, sizeof(msg));
+                lw_diag_set(diag, "watchlist entry %zu (#%lld): %s", i + 1, entries[i].id, msg);
+            }
+            goto out;
+        }
+        if (!names && (entries[i].type == LW_ENTRY_PERSONA || entries[i].type == LW_ENTRY_ORG ||
+                       entries[i].type == LW_ENTRY_IMPERSONATED)) {
+            lw_diag_set(diag, "the watchlist has names but no name matcher was given");
+            rc = LW_EINVAL;
+            goto out;
+        }
+        if (lw_entry_expired(&entries[i], today))
+            continue;
+        rc = lw_entry_list_add(&wl->list, &entries[i]);
+        if (rc < 0)
+            goto out;
+        if (wl->list.n > UINT32_MAX / 2) {
+            rc = LW_ELIMIT;
+            goto out;
+        }
+    }
+    rc = LW_ENOMEM;
+    wl->ekey = calloc(wl->list.n + 1, sizeof(*wl->ekey));
+    wl->tshingles = calloc(wl->list.n + 1, sizeof(*wl->tshingles));
+    if (!wl->ekey || !wl->tshingles)
+        goto out;
+    for (i = 0; i < wl->list.n; i++) {
+        rc = index_entry(&b, (uint32_t)i);
+        if (rc < 0) {
+            lw_diag_set(diag, "cannot index watchlist entry #%lld: %s", wl->list.v[i].id,
+                        lw_strerror(rc));
+            goto out;
+        }
+    }
+    rc = mm_build(&wl->exact, &b.exact);
+    if (rc == LW_OK)
+        rc = mm_build(&wl->pair, &b.pair);
+    if (rc == LW_OK)
+        rc = mm_build(&wl->single, &b.single);
+    if (rc == LW_OK)
+        rc = mm_build(&wl->han, &b.han);
+    if (rc == LW_OK)
+        rc = mm_build(&wl->org, &b.org);
+    if (rc == LW_OK)
+        rc = mm_build(&wl->tmpl, &b.tmpl);
+    if (rc == LW_OK)
+        rc = mm_build(&wl->anchor_p, &b.anchor_p);
+    if (rc == LW_OK)
+        rc = mm_build(&wl->anchor_o, &b.anchor_o);
+    if (rc == LW_OK)
+        rc = mm_build(&wl->anchor_h, &b.anchor_h);
+out:
+    free(b.exact.v);
+    free(b.pair.v);
+    free(b.single.v);
+    free(b.han.v);
+    free(b.org.v);
+    free(b.tmpl.v);
+    free(b.anchor_p.v);
+    free(b.anchor_o.v);
+    free(b.anchor_h.v);
+    free(b.tv.v);
+    free(b.kc);
+    if (rc < 0) {
+        lw_watchlist_free(wl);
+        return rc;
+    }
+    *out = wl;
+    return LW_OK;
+}

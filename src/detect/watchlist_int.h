@@ -1,0 +1,165 @@
+/* watchlist_int.h -- what the two halves of the watchlist share: the
+ * index structures (built in watchlist.c, read in watchlist_scan.c) and the
+ * helpers that must give the same answer on an entry and on a message
+ * (words, keys, canonical addresses). Private to src/detect/watchlist*.c. */
+#ifndef LW_WATCHLIST_INT_H
+#define LW_WATCHLIST_INT_H
+
+#include <ctype.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "detect/watchlist.h"
+
+/* Seeds that keep the kinds of exact key apart in one table. */
+enum wl_kind {
+    WL_K_EMAIL = 1,
+    WL_K_DOMAIN,
+    WL_K_LABEL,
+    WL_K_URL,
+    WL_K_PHONE,
+    WL_K_HANDLE,
+    WL_K_SKEL
+};
+
+enum {
+    WL_MAX_NAME_WORDS = 8,   /* words of one name that are indexed */
+    WL_PAIR_SPAN = 3,        /* words of a pair are at most this far apart */
+    WL_MAX_ORG_WORDS = 12,   /* longest organisation name looked for, in words */
+    WL_MAX_HAN_CHARS = 12,   /* longest Han name looked for */
+    WL_MAX_POSTINGS = 1024,  /* ids visited per key (bounds a pathological store) */
+    WL_SHINGLE = 4,          /* words per template shingle */
+    WL_MAX_TOKENS = 1 << 20, /* words of one text looked at */
+};
+
+/* ---- multimap: 64-bit key -> run of uint32 ids (read side) ---- */
+
+struct wl_slot {
+    uint64_t h; /* 0: empty */
+    uint32_t off, cnt;
+};
+
+struct wl_map {
+    struct wl_slot *slot;
+    size_t mask;
+    uint32_t *ids;
+};
+
+static inline const uint32_t *lw_wl_get(const struct wl_map *m, uint64_t h, size_t *n)
+{
+    size_t p;
+
+    *n = 0;
+    if (!m->slot)
+        return NULL;
+    h = h ? h : 1;
+    for (p = (size_t)h & m->mask; m->slot[p].h; p = (p + 1) & m->mask) {
+        if (m->slot[p].h == h) {
+            *n = LW_MIN((size_t)m->slot[p].cnt, (size_t)WL_MAX_POSTINGS);
+            return m->ids + m->slot[p].off;
+        }
+    }
+    return NULL;
+}
+
+static inline bool lw_wl_has(const struct wl_map *m, uint64_t h)
+{
+    size_t n;
+
+    return lw_wl_get(m, h, &n) != NULL;
+}
+
+static inline uint64_t lw_wl_hkey(enum wl_kind k, const char *s, size_t n)
+{
+    return XXH3_64bits_withSeed(s, n, (XXH64_hash_t)k);
+}
+
+static inline uint64_t lw_wl_hstr(const char *s)
+{
+    return XXH3_64bits(s, strlen(s));
+}
+
+static inline uint64_t lw_wl_hpair(const char *a, const char *b)
+{
+    if (strcmp(a, b) > 0) {
+        const char *t = a;
+
+        a = b;
+        b = t;
+    }
+    return XXH3_64bits_withSeed(b, strlen(b), XXH3_64bits(a, strlen(a)));
+}
+
+/* ---- words ---- */
+
+struct wl_tok {
+    uint32_t s, e; /* byte span */
+    bool han;      /* one Han (or kana/hangul) character */
+};
+
+struct wl_tokv {
+    struct wl_tok *v;
+    size_t n, cap;
+};
+
+/* Split s into words: runs of letters and digits; each Han (kana, hangul)
+ * character is a word of its own, as Chinese is written without spaces.
+ * At most WL_MAX_TOKENS words. */
+int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv);
+/* The organisation key of words [0, n) of s: legal forms at the end
+ * dropped, words joined by sep; 0 when it does not fit in out. */
+size_t lw_watchlist_org_key(const char *s, const struct wl_tok *t, size_t n, const char *sep,
+                            char *out, size_t size);
+uint64_t lw_watchlist_shingle_hash(const char *s, const struct wl_tok *t, size_t n);
+
+/* ---- canonical keys ---- */
+
+static inline void lw_watchlist_lower(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+void lw_watchlist_skeleton(const char *s, size_t n, char *out, size_t size);
+bool lw_watchlist_reg_label(const char *d, size_t n, const char **lab, size_t *lablen);
+void lw_watchlist_canon_url(const char *u, size_t n, char *out, size_t size);
+size_t lw_watchlist_phone_digits(const char *s, size_t n, char *out, size_t size);
+static inline const char *lw_watchlist_phone_key(const char *digits, size_t n)
+{
+    return n > 9 ? digits + n - 9 : digits;
+}
+
+/* ---- person keys ---- */
+
+struct wl_keyacc {
+    struct lw_arena *a;
+    char *keys[64];
+    size_t n;
+};
+
+/* lw_names_key_fn that copies keys into acc->a (at most 64). */
+int lw_watchlist_key_cb(void *ctx, const char *key);
+/* The one "t:" key of a Latin word, or NULL when it has none or several. */
+const char *lw_watchlist_primary_t(char **keys, size_t n);
+
+/* ---- the compiled watchlist ---- */
+
+struct wl_name {
+    uint32_t entry;
+    const char *s; /* the spelling indexed, given to lw_names_match_* */
+};
+
+struct lw_watchlist {
+    struct lw_entry_list list; /* the entries kept, copied */
+    const struct lw_names *names;
+    struct lw_arena *arena;  /* keys and spellings */
+    const char **ekey;       /* per entry: its canonical exact key, or NULL */
+    struct wl_name *pn, *on; /* person and organisation spellings */
+    size_t npn, non, cappn, capon;
+    uint32_t *tshingles; /* per entry: distinct shingles of a template */
+    struct wl_map exact, pair, single, han, org, tmpl, anchor_p, anchor_o, anchor_h;
+    unsigned max_org, max_han;
+    bool any_handle, any_phone, any_tmpl, any_names;
+};
+
+#endif

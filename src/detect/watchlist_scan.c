@@ -1,0 +1,726 @@
+/* watchlist_scan.c -- matching one message against the compiled watchlist
+ * (lw_watchlist_match_msg in watchlist.h): the sender fields and the
+ * normalised text are cut into candidates (addresses, URLs, domains, phone
+ * numbers, handles, words around name anchors, template shingles), each
+ * looked up in the indexes of watchlist_int.h and confirmed (stored key, or
+ * lw_names_match_*) before it is reported. All state is per call. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/watchlist_int.h"
+#include "text/norm.h"
+
+enum field { F_NAME, F_ADDRESS, F_PROFILE, F_TEXT };
+static const char *const field_names[] = {"from.name", "from.address", "from.profile", "text"};
+
+/* ---- matching ------------------------------------------------------------ */
+
+struct run {
+    const struct lw_watchlist *wl;
+    lw_indicator_fn *fn;
+    void *ctx;
+    int rc;         /* non-zero: stop (fn's value or LW_ENOMEM) */
+    char today[16]; /* filled on first need */
+    uint32_t *done; /* entry << 2 | field, reported already */
+    size_t ndone, capdone;
+    struct lw_arena *arena; /* per-call scratch (word keys) */
+};
+
+static bool reported(struct run *r, uint32_t entry, enum field f)
+{
+    uint32_t k = entry << 2 | (uint32_t)f;
+    size_t i;
+
+    for (i = 0; i < r->ndone; i++)
+        if (r->done[i] == k)
+            return true;
+    return false;
+}
+
+/* Report one indicator (once per entry and field). `what` says what
+ * matched; `detail` is the name matcher's explanation, or NULL. */
+static void report(struct run *r, uint32_t entry, enum lw_name_strength st, enum field f, size_t s,
+                   size_t e, const char *what, const char *detail)
+{
+    const struct lw_entry *en = &r->wl->list.v[entry];
+    struct lw_indicator ind;
+
+    if (r->rc || st == LW_NAME_NONE || reported(r, entry, f))
+        return;
+    if (en->expires) {
+        if (!r->today[0])
+            lw_entry_today(r->today, sizeof(r->today));
+        if (lw_entry_expired(en, r->today))
+            return;
+    }
+    if (en->type == LW_ENTRY_IMPERSONATED)
+        st = LW_NAME_WEAK; /* the real person or company may well be the one writing */
+    if (r->ndone == r->capdone) {
+        size_t cap = r->capdone ? r->capdone * 2 : 16;
+        uint32_t *v = realloc(r->done, cap * sizeof(*v));
+
+        if (!v) {
+            r->rc = LW_ENOMEM;
+            return;
+        }
+        r->done = v;
+        r->capdone = cap;
+    }
+    r->done[r->ndone++] = entry << 2 | (uint32_t)f;
+    memset(&ind, 0, sizeof(ind));
+    ind.entry = en;
+    ind.strength = st;
+    ind.field = field_names[f];
+    ind.start = f == F_TEXT ? s : 0;
+    ind.end = f == F_TEXT ? e : 0;
+    snprintf(
+        ind.why, sizeof(ind.why), "%s matches %s '%.60s'%s (%.40s, %.10s)%s%.100s", what,
+        en->type == LW_ENTRY_IMPERSONATED ? "the impersonated name" : lw_entry_type_name(en->type),
+        en->value, en->type == LW_ENTRY_IMPERSONATED ? " of a real person or organisation" : "",
+        en->source, en->date, detail ? ": " : "", detail ? detail : "");
+    r->rc = r->fn(r->ctx, &ind);
+}
+
+static void exact_hits(struct run *r, enum wl_kind k, const char *key, size_t n, enum field f,
+                       size_t s, size_t e, const char *what)
+{
+    const struct lw_watchlist *wl = r->wl;
+    const uint32_t *ids;
+    size_t cnt, i;
+
+    ids = lw_wl_get(&wl->exact, lw_wl_hkey(k, key, n), &cnt);
+    for (i = 0; i < cnt && !r->rc; i++) {
+        const char *ek = wl->ekey[ids[i]];
+
+        if (ek && strlen(ek) == n && !memcmp(ek, key, n))
+            report(r, ids[i], LW_NAME_STRONG, f, s, e, what, NULL);
+    }
+}
+
+/* Look-alike candidates (label or skeleton) confirmed by the handle matcher;
+ * never stronger than MEDIUM, since the exact key did not match. */
+static void lookalike_hits(struct run *r, enum wl_kind k, const char *key, size_t n,
+                           const char *found, enum field f, size_t s, size_t e, const char *what)
+{
+    const struct lw_watchlist *wl = r->wl;
+    struct lw_name_match m;
+    const uint32_t *ids;
+    size_t cnt, i;
+
+    if (!wl->names)
+        return;
+    ids = lw_wl_get(&wl->exact, lw_wl_hkey(k, key, n), &cnt);
+    for (i = 0; i < cnt && !r->rc; i++) {
+        lw_names_match_handle(wl->names, wl->list.v[ids[i]].value, found, &m);
+        if (m.strength >= LW_NAME_MEDIUM)
+            report(r, ids[i], LW_NAME_MEDIUM, f, s, e, what, m.why);
+    }
+}
+
+static void match_domain(struct run *r, const char *d, size_t n, enum field f, size_t s, size_t e)
+{
+    char buf[512], skel[512], what[600];
+    const char *p, *lab;
+    size_t labn;
+
+    if (n == 0 || n >= sizeof(buf))
+        return;
+    memcpy(buf, d, n);
+    buf[n] = '\0';
+    lw_watchlist_lower(buf);
+    while (n && buf[n - 1] == '.')
+        buf[--n] = '\0';
+    snprintf(what, sizeof(what), "domain %s", buf);
+    /* the domain itself and every parent with a dot in it */
+    for (p = buf; p && strchr(p, '.'); p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL)
+        exact_hits(r, WL_K_DOMAIN, p, strlen(p), f, s, e, what);
+    if (lw_watchlist_reg_label(buf, n, &lab, &labn) && labn >= 4) {
+        lw_watchlist_skeleton(lab, labn, skel, sizeof(skel));
+        lookalike_hits(r, WL_K_LABEL, skel, strlen(skel), buf, f, s, e, what);
+    }
+}
+
+static void match_email(struct run *r, const char *a, size_t n, enum field f, size_t s, size_t e)
+{
+    char buf[512], what[600];
+    const char *at;
+
+    if (n == 0 || n >= sizeof(buf))
+        return;
+    memcpy(buf, a, n);
+    buf[n] = '\0';
+    lw_watchlist_lower(buf);
+    snprintf(what, sizeof(what), "e-mail address %s", buf);
+    exact_hits(r, WL_K_EMAIL, buf, n, f, s, e, what);
+    at = strrchr(buf, '@');
+    if (at)
+        match_domain(r, at + 1, strlen(at + 1), f, s, e);
+}
+
+static void match_url(struct run *r, const char *u, size_t n, enum field f, size_t s, size_t e)
+{
+    char c[1024], what[1100];
+    size_t hn;
+
+    if (n == 0 || n >= 2048)
+        return;
+    lw_watchlist_canon_url(u, n, c, sizeof(c));
+    snprintf(what, sizeof(what), "URL %s", c);
+    exact_hits(r, WL_K_URL, c, strlen(c), f, s, e, what);
+    hn = strcspn(c, "/");
+    match_domain(r, c, hn, f, s, e);
+}
+
+static void match_phone(struct run *r, const char *p, size_t n, enum field f, size_t s, size_t e)
+{
+    char d[64], what[100];
+    size_t nd = lw_watchlist_phone_digits(p, n, d, sizeof(d));
+    const char *k;
+
+    if (nd < 7 || nd > 17)
+        return;
+    k = lw_watchlist_phone_key(d, nd);
+    snprintf(what, sizeof(what), "phone number %s", d);
+    exact_hits(r, WL_K_PHONE, k, strlen(k), f, s, e, what);
+}
+
+static void match_handle(struct run *r, const char *h, size_t n, bool lookalikes, enum field f,
+                         size_t s, size_t e)
+{
+    char buf[256], skel[256], what[300];
+
+    if (n && h[0] == '@') {
+        h++;
+        n--;
+    }
+    if (n < 3 || n >= sizeof(buf))
+        return;
+    memcpy(buf, h, n);
+    buf[n] = '\0';
+    lw_watchlist_lower(buf);
+    snprintf(what, sizeof(what), "handle %s", buf);
+    exact_hits(r, WL_K_HANDLE, buf, n, f, s, e, what);
+    if (lookalikes) {
+        lw_watchlist_skeleton(buf, n, skel, sizeof(skel));
+        lookalike_hits(r, WL_K_SKEL, skel, strlen(skel), buf, f, s, e, what);
+    }
+}
+
+static bool in_set(int c, const char *set)
+{
+    return c && strchr(set, c);
+}
+
+static bool starts(const char *t, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+
+    return n >= k && !memcmp(t, prefix, k);
+}
+
+static bool email_local(int c)
+{
+    return isalnum(c) || in_set(c, "._%+-");
+}
+
+static bool host_char(int c)
+{
+    return isalnum(c) || c == '.' || c == '-';
+}
+
+/* Does t[s, e) look like a domain: labels of [a-z0-9-], a dot, and a
+ * top-level label of at least two letters? */
+static bool looks_like_domain(const char *t, size_t s, size_t e)
+{
+    size_t i, dot = 0;
+    bool alpha_tld = true;
+
+    for (i = s; i < e; i++)
+        if (t[i] == '.')
+            dot = i;
+    if (!dot || dot == s || e - dot - 1 < 2)
+        return false;
+    for (i = dot + 1; i < e; i++)
+        if (!isalpha((unsigned char)t[i]))
+            alpha_tld = false;
+    return alpha_tld;
+}
+
+/* E-mail addresses, URLs, domains, phone numbers and handles in the text. */
+static void scan_exact(struct run *r, const char *t, size_t len)
+{
+    const struct lw_watchlist *wl = r->wl;
+    size_t i = 0, s, e;
+
+    while (i < len && !r->rc) {
+        unsigned char c = (unsigned char)t[i];
+
+        /* URLs */
+        if (starts(t + i, len - i, "http://") || starts(t + i, len - i, "https://") ||
+            (starts(t + i, len - i, "www.") && (i == 0 || !host_char((unsigned char)t[i - 1])))) {
+            s = i;
+            for (e = i; e < len && (unsigned char)t[e] > 0x20 && (unsigned char)t[e] < 0x7f &&
+                        !in_set(t[e], "\"'<>()[]{}");
+                 e++)
+                ;
+            while (e > s && in_set(t[e - 1], ".,;:!?"))
+                e--;
+            match_url(r, t + s, e - s, F_TEXT, s, e);
+            i = e > i ? e : i + 1;
+            continue;
+        }
+        /* words of host characters: e-mail, domain, handle, phone */
+        if (host_char(c) || c == '@' || c == '_' || c == '+') {
+            bool at_handle = c == '@';
+
+            s = i;
+            for (e = i + 1; e < len && (email_local((unsigned char)t[e]) || t[e] == '@'); e++)
+                ;
+            while (e > s + 1 && in_set(t[e - 1], ".-_"))
+                e--;
+            if (memchr(t + s, '@', e - s) && !at_handle) {
+                const char *at = memchr(t + s, '@', e - s);
+
+                if (looks_like_domain(t, (size_t)(at - t) + 1, e))
+                    match_email(r, t + s, e - s, F_TEXT, s, e);
+            } else if (at_handle) {
+                match_handle(r, t + s, e - s, true, F_TEXT, s, e);
+            } else if (looks_like_domain(t, s, e) && !memchr(t + s, '_', e - s)) {
+                match_domain(r, t + s, e - s, F_TEXT, s, e);
+            } else if (wl->any_handle) {
+                match_handle(r, t + s, e - s, false, F_TEXT, s, e);
+            }
+            i = e > i ? e : i + 1;
+            continue;
+        }
+        i++;
+    }
+    if (!wl->any_phone)
+        return;
+    /* phone numbers: digits with separators, starting with + or a digit */
+    for (i = 0; i < len && !r->rc;) {
+        size_t nd = 0;
+
+        if (!(isdigit((unsigned char)t[i]) ||
+              (t[i] == '+' && i + 1 < len && isdigit((unsigned char)t[i + 1]))) ||
+            (i && isalnum((unsigned char)t[i - 1]))) {
+            i++;
+            continue;
+        }
+        s = i;
+        for (e = i; e < len; e++) {
+            if (isdigit((unsigned char)t[e]))
+                nd++;
+            else if (!in_set(t[e], "+-. ()/") || (t[e] == ' ' && e + 1 < len && t[e + 1] == ' '))
+                break;
+        }
+        while (e > s && !isdigit((unsigned char)t[e - 1]))
+            e--;
+        if (nd >= 7)
+            match_phone(r, t + s, e - s, F_TEXT, s, e);
+        i = e > i ? e : i + 1;
+    }
+}
+
+/* ---- names in text ---- */
+
+struct wordkeys {
+    char **k;
+    size_t n;
+    bool done;
+};
+
+/* The person keys of word i of the text (computed once per call). */
+static struct wordkeys *keys_of(struct run *r, const char *t, const struct wl_tok *tok,
+                                struct wordkeys *wk, size_t i)
+{
+    struct wl_keyacc acc;
+    char w[256];
+    size_t n = tok[i].e - tok[i].s;
+
+    if (wk[i].done)
+        return &wk[i];
+    wk[i].done = true;
+    if (tok[i].han || n >= sizeof(w))
+        return &wk[i];
+    memcpy(w, t + tok[i].s, n);
+    w[n] = '\0';
+    acc.a = r->arena;
+    acc.n = 0;
+    if (lw_names_person_keys(r->wl->names, w, lw_watchlist_key_cb, &acc) == LW_ENOMEM) {
+        r->rc = LW_ENOMEM;
+        return &wk[i];
+    }
+    wk[i].k = lw_arena_calloc(r->arena, acc.n ? acc.n : 1, sizeof(char *));
+    if (!wk[i].k) {
+        r->rc = LW_ENOMEM;
+        return &wk[i];
+    }
+    memcpy(wk[i].k, acc.keys, acc.n * sizeof(char *));
+    wk[i].n = acc.n;
+    return &wk[i];
+}
+
+struct cand {
+    uint32_t name;
+    uint32_t lo, hi; /* word span */
+};
+
+static int cand_add(struct cand **v, size_t *n, size_t *cap, uint32_t name, size_t lo, size_t hi)
+{
+    size_t i;
+
+    for (i = 0; i < *n; i++) {
+        if ((*v)[i].name == name) {
+            (*v)[i].lo = LW_MIN((*v)[i].lo, (uint32_t)lo);
+            (*v)[i].hi = LW_MAX((*v)[i].hi, (uint32_t)hi);
+            return LW_OK;
+        }
+    }
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        struct cand *nv = realloc(*v, c * sizeof(*nv));
+
+        if (!nv)
+            return LW_ENOMEM;
+        *v = nv;
+        *cap = c;
+    }
+    (*v)[(*n)++] = (struct cand){name, (uint32_t)lo, (uint32_t)hi};
+    return LW_OK;
+}
+
+/* Confirm a person candidate against words [lo, hi] of t and report it. */
+static void confirm_person(struct run *r, const char *t, const struct wl_tok *tok, uint32_t name,
+                           size_t lo, size_t hi, enum field f)
+{
+    const struct wl_name *wn = &r->wl->pn[name];
+    struct lw_name_match m;
+    char span[LW_NAMES_MAX_INPUT], what[LW_NAMES_MAX_INPUT + 32];
+    size_t s = tok[lo].s, e = tok[hi].e;
+
+    if (e - s >= sizeof(span) || reported(r, wn->entry, f))
+        return;
+    memcpy(span, t + s, e - s);
+    span[e - s] = '\0';
+    lw_names_match_person(r->wl->names, wn->s, span, &m);
+    /* In the text only a name that is more than a shared surname or given
+     * name counts; in the sender's name a weak match is still evidence. */
+    if (m.strength < (f == F_TEXT ? LW_NAME_MEDIUM : LW_NAME_WEAK))
+        return;
+    snprintf(what, sizeof(what), "name '%s'", span);
+    report(r, wn->entry, m.strength, f, s, e, what, m.why);
+}
+
+static void collect(const struct wl_map *m, uint64_t h, size_t lo, size_t hi, struct cand **c,
+                    size_t *nc, size_t *cap, int *rc)
+{
+    const uint32_t *ids;
+    size_t n, i;
+
+    ids = lw_wl_get(m, h, &n);
+    for (i = 0; i < n && *rc == LW_OK; i++)
+        *rc = cand_add(c, nc, cap, ids[i], lo, hi);
+}
+
+/* Person names around the anchor word p: pairs of its keys with the keys of
+ * the words up to WL_PAIR_SPAN away, its single keys, and joined neighbours. */
+static void persons_at(struct run *r, const char *t, const struct wl_tok *tok, size_t ntok,
+                       struct wordkeys *wk, size_t p, enum field f)
+{
+    const struct lw_watchlist *wl = r->wl;
+    struct cand *c = NULL;
+    size_t nc = 0, cap = 0, q, x, y, lo = p > WL_PAIR_SPAN ? p - WL_PAIR_SPAN : 0;
+    size_t hi = LW_MIN(ntok - 1, p + WL_PAIR_SPAN);
+    struct wordkeys *kp = keys_of(r, t, tok, wk, p), *kq;
+    int rc = LW_OK;
+
+    for (x = 0; x < kp->n && rc == LW_OK; x++)
+        if (!strncmp(kp->k[x], "t:", 2))
+            collect(&wl->single, lw_wl_hstr(kp->k[x]), p, p, &c, &nc, &cap, &rc);
+    for (q = lo; q <= hi && rc == LW_OK && !r->rc; q++) {
+        if (q == p || tok[q].han)
+            continue;
+        kq = keys_of(r, t, tok, wk, q);
+        for (x = 0; x < kp->n && rc == LW_OK; x++)
+            for (y = 0; y < kq->n && rc == LW_OK; y++)
+                collect(&wl->pair, lw_wl_hpair(kp->k[x], kq->k[y]), LW_MIN(p, q), LW_MAX(p, q), &c,
+                        &nc, &cap, &rc);
+        if (q + 1 == p || q == p + 1) {
+            const char *a = lw_watchlist_primary_t(q < p ? kq->k : kp->k, q < p ? kq->n : kp->n);
+            const char *b = lw_watchlist_primary_t(q < p ? kp->k : kq->k, q < p ? kp->n : kq->n);
+            char joined[256];
+
+            if (a && b) {
+                snprintf(joined, sizeof(joined), "t:%s%s", a + 2, b + 2);
+                collect(&wl->single, lw_wl_hstr(joined), LW_MIN(p, q), LW_MAX(p, q), &c, &nc, &cap,
+                        &rc);
+            }
+        }
+    }
+    if (rc < 0)
+        r->rc = rc;
+    for (x = 0; x < nc && !r->rc; x++)
+        confirm_person(r, t, tok, c[x].name, c[x].lo, c[x].hi, f);
+    free(c);
+}
+
+static void orgs_at(struct run *r, const char *t, const struct wl_tok *tok, size_t ntok, size_t p,
+                    enum field f)
+{
+    const struct lw_watchlist *wl = r->wl;
+    char key[1024], span[LW_NAMES_MAX_INPUT], what[LW_NAMES_MAX_INPUT + 32];
+    struct lw_name_match m;
+    size_t len, n, i, cnt;
+    const char *sep;
+    int pass;
+
+    for (len = 1; len <= wl->max_org && p + len <= ntok && !r->rc; len++) {
+        for (pass = 0; pass < 2 && !r->rc; pass++) {
+            const uint32_t *ids;
+
+            sep = pass ? "" : " ";
+            if (len == 1 && pass)
+                break;
+            n = lw_watchlist_org_key(t, tok + p, len, sep, key, sizeof(key));
+            if (!n)
+                continue;
+            ids = lw_wl_get(&wl->org, lw_wl_hstr(key), &cnt);
+            for (i = 0; i < cnt && !r->rc; i++) {
+                const struct wl_name *wn = &wl->on[ids[i]];
+                size_t s = tok[p].s, e = tok[p + len - 1].e;
+
+                if (e - s >= sizeof(span) || reported(r, wn->entry, f))
+                    continue;
+                memcpy(span, t + s, e - s);
+                span[e - s] = '\0';
+                lw_names_match_org(wl->names, wn->s, span, &m);
+                if (m.strength < LW_NAME_MEDIUM)
+                    continue;
+                snprintf(what, sizeof(what), "name '%s'", span);
+                report(r, wn->entry, m.strength, f, s, e, what, m.why);
+            }
+        }
+    }
+}
+
+/* Han names written exactly: windows of 2..max_han characters from p. */
+static void han_at(struct run *r, const char *t, const struct wl_tok *tok, size_t ntok, size_t p,
+                   enum field f)
+{
+    const struct lw_watchlist *wl = r->wl;
+    struct lw_name_match m;
+    char span[WL_MAX_HAN_CHARS * 4 + 1], what[sizeof(span) + 32];
+    size_t len, i, cnt;
+
+    for (len = 2; len <= wl->max_han && p + len <= ntok && !r->rc; len++) {
+        const uint32_t *ids;
+        size_t s = tok[p].s, e = tok[p + len - 1].e;
+
+        if (!tok[p + len - 1].han || tok[p + len - 1].s != tok[p + len - 2].e)
+            break; /* a Han name is written without gaps */
+        if (e - s >= sizeof(span))
+            break;
+        ids = lw_wl_get(&wl->han, XXH3_64bits(t + s, e - s), &cnt);
+        for (i = 0; i < cnt && !r->rc; i++) {
+            const struct wl_name *wn = &wl->pn[ids[i]];
+
+            memcpy(span, t + s, e - s);
+            span[e - s] = '\0';
+            lw_names_match_person(wl->names, wn->s, span, &m);
+            snprintf(what, sizeof(what), "name '%s'", span);
+            /* The index matched the characters exactly. */
+            report(r, wn->entry, LW_MAX(m.strength, LW_NAME_MEDIUM), f, s, e, what, m.why);
+        }
+    }
+}
+
+struct tcount {
+    uint32_t entry, hits;
+    size_t s, e;
+};
+
+/* Templates: the share of a template's shingles that the text contains. */
+static void templates_in(struct run *r, const char *t, const struct wl_tok *tok, size_t ntok)
+{
+    const struct lw_watchlist *wl = r->wl;
+    struct tcount *tc = NULL;
+    uint64_t *seen = NULL;
+    size_t ntc = 0, captc = 0, nseen = 0, capseen = 0, i, k, j, cnt;
+    size_t nsh = ntok >= WL_SHINGLE ? ntok - WL_SHINGLE + 1 : (ntok ? 1 : 0);
+
+    for (i = 0; i < nsh && !r->rc; i++) {
+        size_t w = LW_MIN((size_t)WL_SHINGLE, ntok);
+        uint64_t h = lw_watchlist_shingle_hash(t, tok + i, w);
+        const uint32_t *ids = lw_wl_get(&wl->tmpl, h, &cnt);
+
+        if (!cnt)
+            continue;
+        for (k = 0; k < nseen && seen[k] != h; k++)
+            ;
+        if (k < nseen)
+            continue; /* each shingle counts once */
+        if (nseen == capseen) {
+            size_t c = capseen ? capseen * 2 : 64;
+            uint64_t *ns = realloc(seen, c * sizeof(*ns));
+
+            if (!ns) {
+                r->rc = LW_ENOMEM;
+                break;
+            }
+            seen = ns;
+            capseen = c;
+        }
+        seen[nseen++] = h;
+        for (k = 0; k < cnt; k++) {
+            for (j = 0; j < ntc && tc[j].entry != ids[k]; j++)
+                ;
+            if (j == ntc) {
+                if (ntc == captc) {
+                    size_t c = captc ? captc * 2 : 16;
+                    struct tcount *nt = realloc(tc, c * sizeof(*nt));
+
+                    if (!nt) {
+                        r->rc = LW_ENOMEM;
+                        goto out;
+                    }
+                    tc = nt;
+                    captc = c;
+                }
+                tc[ntc++] = (struct tcount){ids[k], 0, tok[i].s, tok[i + w - 1].e};
+            }
+            tc[j].hits++;
+            tc[j].e = tok[i + w - 1].e;
+        }
+    }
+    for (j = 0; j < ntc && !r->rc; j++) {
+        uint32_t total = wl->tshingles[tc[j].entry];
+        double share = total ? (double)tc[j].hits / total : 0;
+        char what[96];
+
+        if (share < 0.6)
+            continue;
+        snprintf(what, sizeof(what), "%.0f%% of the text of a template", share * 100);
+        report(r, tc[j].entry, share >= 0.9 ? LW_NAME_STRONG : LW_NAME_MEDIUM, F_TEXT, tc[j].s,
+               tc[j].e, "text", what);
+    }
+out:
+    free(tc);
+    free(seen);
+}
+
+/* Names (persons, organisations, Han) in a normalised string. */
+static void names_in(struct run *r, const char *t, size_t len, enum field f, struct wl_tokv *tv)
+{
+    const struct lw_watchlist *wl = r->wl;
+    struct wordkeys *wk = NULL;
+    size_t i;
+    int rc;
+
+    rc = lw_watchlist_tokenize(t, len, tv);
+    if (rc < 0) {
+        r->rc = rc;
+        return;
+    }
+    for (i = 0; i < tv->n && !r->rc; i++) {
+        const struct wl_tok *k = &tv->v[i];
+        uint64_t h = XXH3_64bits(t + k->s, k->e - k->s);
+
+        if (k->han) {
+            if (wl->han.slot && lw_wl_has(&wl->anchor_h, h))
+                han_at(r, t, tv->v, tv->n, i, f);
+        } else if (wl->pair.slot || wl->single.slot) {
+            if (lw_wl_has(&wl->anchor_p, h)) {
+                if (!wk && !(wk = calloc(tv->n, sizeof(*wk)))) {
+                    r->rc = LW_ENOMEM;
+                    break;
+                }
+                persons_at(r, t, tv->v, tv->n, wk, i, f);
+            }
+        }
+        if (!r->rc && wl->org.slot && lw_wl_has(&wl->anchor_o, h))
+            orgs_at(r, t, tv->v, tv->n, i, f);
+    }
+    free(wk);
+}
+
+/* A sender field, normalised the way the text was. */
+static char *norm_field(struct run *r, const char *s)
+{
+    char *n = NULL;
+    int rc;
+
+    if (!s || !*s)
+        return NULL;
+    rc = lw_norm_str(s, strlen(s), &n, NULL);
+    if (rc == LW_ENOMEM)
+        r->rc = rc;
+    return rc < 0 ? NULL : n;
+}
+
+static void sender(struct run *r, const struct lw_msg *msg, struct wl_tokv *tv)
+{
+    const struct lw_watchlist *wl = r->wl;
+    char *name = norm_field(r, msg->from.name);
+    char *addr = norm_field(r, msg->from.address);
+    char *prof = norm_field(r, msg->from.profile);
+
+    if (name && wl->any_names && !r->rc)
+        names_in(r, name, strlen(name), F_NAME, tv);
+    if (addr && !r->rc) {
+        size_t n = strlen(addr);
+        const char *at = strrchr(addr, '@');
+
+        while (n && isspace((unsigned char)addr[n - 1]))
+            addr[--n] = '\0';
+        if (at && at != addr && strchr(at, '.'))
+            match_email(r, addr, n, F_ADDRESS, 0, 0);
+        else if (strstr(addr, "://") || !strncmp(addr, "www.", 4))
+            match_url(r, addr, n, F_ADDRESS, 0, 0);
+        else if (strspn(addr, "+0123456789-. ()/") == n)
+            match_phone(r, addr, n, F_ADDRESS, 0, 0);
+        else
+            match_handle(r, addr, n, true, F_ADDRESS, 0, 0);
+    }
+    if (prof && !r->rc)
+        match_url(r, prof, strlen(prof), F_PROFILE, 0, 0);
+    free(name);
+    free(addr);
+    free(prof);
+}
+
+int lw_watchlist_match_msg(const struct lw_watchlist *wl, const struct lw_msg *msg,
+                           const char *text, size_t text_len, lw_indicator_fn *fn, void *ctx)
+{
+    struct run r;
+    struct wl_tokv tv = {NULL, 0, 0};
+
+    if (!wl || !fn || wl->list.n == 0)
+        return LW_OK;
+    memset(&r, 0, sizeof(r));
+    r.wl = wl;
+    r.fn = fn;
+    r.ctx = ctx;
+    if (wl->any_names && !(r.arena = lw_arena_new(4096)))
+        return LW_ENOMEM;
+    if (msg)
+        sender(&r, msg, &tv);
+    if (text && text_len && !r.rc) {
+        if (wl->exact.slot)
+            scan_exact(&r, text, text_len);
+        if (!r.rc && (wl->any_names))
+            names_in(&r, text, text_len, F_TEXT, &tv);
+        if (!r.rc && wl->any_tmpl) {
+            if (!wl->any_names)
+                r.rc = lw_watchlist_tokenize(text, text_len, &tv);
+            if (!r.rc)
+                templates_in(&r, text, tv.v, tv.n);
+        }
+    }
+    free(tv.v);
+    free(r.done);
+    lw_arena_free(r.arena);
+    return r.rc;
+}

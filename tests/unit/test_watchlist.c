@@ -1,0 +1,544 @@
+/* test_watchlist.c -- unit tests for watchlist entries and screening
+ * (src/detect/watchlist.h): type names, entry checks, dates and expiry, the
+ * entry list, and lw_watchlist_match_msg on sender fields and text --
+ * personas across romanisations, fronts with legal forms and spelling
+ * variants, domains and their look-alikes, e-mail, profile URLs, phone
+ * numbers, handles, templates, Han names -- plus what must NOT match
+ * (surname only, other people with the same surname, expired entries) and
+ * the callback contract. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "detect/watchlist.h"
+#include "text/norm.h"
+
+static struct lw_names *nm;
+
+static int setup(void **state)
+{
+    struct lw_diag d;
+
+    (void)state;
+    lw_diag_clear(&d);
+    if (lw_names_load(NULL, &nm, &d) != LW_OK) {
+        fprintf(stderr, "load: %s\n", d.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    lw_names_free(nm);
+    lw_norm_global_free();
+    return 0;
+}
+
+/* ---- entries ---- */
+
+static void test_type_names(void **state)
+{
+    enum lw_entry_type t;
+    int i;
+
+    (void)state;
+    for (i = LW_ENTRY_PERSONA; i <= LW_ENTRY_IMPERSONATED; i++) {
+        assert_int_equal(lw_entry_type_parse(lw_entry_type_name((enum lw_entry_type)i), &t), LW_OK);
+        assert_int_equal((int)t, i);
+    }
+    assert_int_equal(lw_entry_type_parse("Organisation", &t), LW_OK);
+    assert_int_equal(t, LW_ENTRY_ORG);
+    assert_int_equal(lw_entry_type_parse("spy", &t), LW_EINVAL);
+    assert_string_equal(lw_entry_type_name((enum lw_entry_type)99), "unknown");
+}
+
+static struct lw_entry entry(enum lw_entry_type t, const char *value)
+{
+    struct lw_entry e;
+
+    memset(&e, 0, sizeof(e));
+    e.type = t;
+    e.value = value;
+    e.source = "Test source";
+    e.date = "2025-11";
+    e.confidence = 80;
+    return e;
+}
+
+static void test_entry_check(void **state)
+{
+    struct lw_diag d;
+    struct lw_entry e = entry(LW_ENTRY_PERSONA, "Amanda Qiu");
+    const char *bad_alias[] = {"Amanda|Qiu"};
+
+    (void)state;
+    assert_int_equal(lw_entry_check(&e, &d), LW_OK);
+    e.source = "";
+    assert_int_equal(lw_entry_check(&e, &d), LW_EINVAL);
+    assert_non_null(strstr(d.msg, "source"));
+    e.source = "MI5";
+    e.date = "Nov 2025";
+    assert_int_equal(lw_entry_check(&e, &d), LW_EINVAL);
+    assert_non_null(strstr(d.msg, "date"));
+    e.date = "2025-13";
+    assert_int_equal(lw_entry_check(&e, &d), LW_EINVAL);
+    e.date = "2025-11-18T10:00:00Z";
+    assert_int_equal(lw_entry_check(&e, &d), LW_OK);
+    e.confidence = 101;
+    assert_int_equal(lw_entry_check(&e, &d), LW_EINVAL);
+    assert_non_null(strstr(d.msg, "confidence"));
+    e.confidence = 50;
+    e.aliases = bad_alias;
+    e.n_aliases = 1;
+    assert_int_equal(lw_entry_check(&e, &d), LW_EINVAL);
+    assert_non_null(strstr(d.msg, "aliases"));
+    e = entry(LW_ENTRY_EMAIL, "not-an-address");
+    assert_int_equal(lw_entry_check(&e, &d), LW_EINVAL);
+    e = entry(LW_ENTRY_EMAIL, "a@b.example");
+    assert_int_equal(lw_entry_check(&e, &d), LW_OK);
+    e = entry(LW_ENTRY_DOMAIN, "br yr.com");
+    assert_int_equal(lw_entry_check(&e, &d), LW_EINVAL);
+    e = entry(LW_ENTRY_PHONE, "12345");
+    assert_int_equal(lw_entry_check(&e, &d), LW_EINVAL);
+    e = entry(LW_ENTRY_PHONE, "+44 (0)20 7946 0123");
+    assert_int_equal(lw_entry_check(&e, &d), LW_OK);
+    e = entry(LW_ENTRY_PERSONA, "Amanda\x01Qiu");
+    assert_int_equal(lw_entry_check(&e, &d), LW_EINVAL);
+    e = entry(LW_ENTRY_TEMPLATE, "Dear Sir,\n\tline two");
+    assert_int_equal(lw_entry_check(&e, &d), LW_OK);
+    e.type = (enum lw_entry_type)42;
+    assert_int_equal(lw_entry_check(&e, &d), LW_EINVAL);
+    assert_non_null(strstr(d.msg, "type"));
+}
+
+static void test_dates_and_expiry(void **state)
+{
+    struct lw_entry e = entry(LW_ENTRY_DOMAIN, "br-yr.com");
+    char today[16];
+
+    (void)state;
+    assert_true(lw_entry_date_valid("2017"));
+    assert_true(lw_entry_date_valid("2017-12"));
+    assert_true(lw_entry_date_valid("2017-12-10"));
+    assert_true(lw_entry_date_valid("2017-12-10T08:00:00.123+01:00"));
+    assert_false(lw_entry_date_valid("2017-1"));
+    assert_false(lw_entry_date_valid("2017-12-32"));
+    assert_false(lw_entry_date_valid("2017-12-10T25:00"));
+    assert_false(lw_entry_date_valid(""));
+    assert_false(lw_entry_expired(&e, "2030-01-01"));
+    e.expires = "2026-01";
+    assert_false(lw_entry_expired(&e, "2026-01-31")); /* valid through January */
+    assert_true(lw_entry_expired(&e, "2026-02-01"));
+    e.expires = "2026-01-15";
+    assert_false(lw_entry_expired(&e, "2026-01-15"));
+    assert_true(lw_entry_expired(&e, "2026-01-16"));
+    lw_entry_today(today, sizeof(today));
+    assert_int_equal(strlen(today), 10);
+    assert_true(lw_entry_date_valid(today));
+}
+
+static void test_entry_list_copies(void **state)
+{
+    struct lw_entry_list l;
+    char value[] = "Amanda Qiu", alias[] = "Amanda Chiu";
+    const char *aliases[] = {alias};
+    struct lw_entry e = entry(LW_ENTRY_PERSONA, value);
+    int i;
+
+    (void)state;
+    e.aliases = aliases;
+    e.n_aliases = 1;
+    lw_entry_list_init(&l);
+    for (i = 0; i < 200; i++)
+        assert_int_equal(lw_entry_list_add(&l, &e), LW_OK);
+    value[0] = 'X';
+    alias[0] = 'X';
+    assert_int_equal(l.n, 200);
+    assert_string_equal(l.v[199].value, "Amanda Qiu");
+    assert_string_equal(l.v[0].aliases[0], "Amanda Chiu");
+    assert_string_equal(l.v[5].source, "Test source");
+    lw_entry_list_release(&l);
+    lw_entry_list_release(&l); /* released twice: a no-op */
+}
+
+/* ---- screening ---- */
+
+struct got {
+    struct lw_indicator v[64];
+    size_t n;
+    int stop_with;
+};
+
+static int collect(void *ctx, const struct lw_indicator *ind)
+{
+    struct got *g = ctx;
+
+    if (g->n < LW_ARRAY_LEN(g->v))
+        g->v[g->n++] = *ind;
+    return g->stop_with;
+}
+
+static const struct lw_indicator *find(const struct got *g, const char *value, const char *field)
+{
+    size_t i;
+
+    for (i = 0; i < g->n; i++)
+        if (!strcmp(g->v[i].entry->value, value) && !strcmp(g->v[i].field, field))
+            return &g->v[i];
+    return NULL;
+}
+
+static const char *amanda_aliases[] = {"Amanda Chiu"};
+static const char *bryr_aliases[] = {"BP-YR Executive Search"};
+static const char *persona_related[] = {"BR-YR Executive Search"};
+
+static struct lw_watchlist *fixture(void)
+{
+    struct lw_entry e[16];
+    struct lw_watchlist *wl = NULL;
+    struct lw_diag d;
+    size_t n = 0;
+
+    e[n] = entry(LW_ENTRY_PERSONA, "Amanda Qiu");
+    e[n].aliases = amanda_aliases;
+    e[n].n_aliases = 1;
+    e[n].related = persona_related;
+    e[n].n_related = 1;
+    e[n++].hanzi = "邱曼达";
+    e[n] = entry(LW_ENTRY_ORG, "BR-YR Executive Search");
+    e[n].aliases = bryr_aliases;
+    e[n++].n_aliases = 1;
+    e[n++] = entry(LW_ENTRY_ORG, "Internship Union");
+    e[n++] = entry(LW_ENTRY_DOMAIN, "br-yr.com");
+    e[n++] = entry(LW_ENTRY_EMAIL, "Amanda@BR-YR.com");
+    e[n++] = entry(LW_ENTRY_URL, "https://www.linkedin.com/in/amanda-qiu-1234/");
+    e[n++] = entry(LW_ENTRY_PHONE, "+44 20 7946 0123");
+    e[n] = entry(LW_ENTRY_HANDLE, "@privetbot");
+    e[n++].platform = "telegram";
+    e[n++] = entry(LW_ENTRY_IMPERSONATED, "Jenny Town");
+    e[n] = entry(LW_ENTRY_PERSONA, "Old Persona Name");
+    e[n++].expires = "2020-01";
+    e[n++] = entry(LW_ENTRY_PERSONA, "Rachel Li");
+    e[n++] = entry(LW_ENTRY_TEMPLATE,
+                   "We are a consultancy that advises clients in Asia on policy. We would like "
+                   "to invite you to write short paid reports on current affairs for our clients, "
+                   "and we pay well for your insight and expertise.");
+    e[n++] = entry(LW_ENTRY_PERSONA, "郭佳瑛");
+    lw_diag_clear(&d);
+    if (lw_watchlist_build(e, n, nm, &wl, &d) != LW_OK)
+        fail_msg("build: %s", d.msg);
+    assert_int_equal(lw_watchlist_count(wl), n - 1); /* the expired one is left out */
+    return wl;
+}
+
+static void screen_text(const struct lw_watchlist *wl, const struct lw_msg *m, const char *raw,
+                        struct got *g, char **normed)
+{
+    char *t = NULL;
+
+    memset(g, 0, sizeof(*g));
+    assert_int_equal(lw_norm_str(raw, strlen(raw), &t, NULL), LW_OK);
+    assert_int_equal(lw_watchlist_match_msg(wl, m, t, strlen(t), collect, g), LW_OK);
+    *normed = t;
+}
+
+static void assert_span(const char *text, const struct lw_indicator *ind, const char *want)
+{
+    assert_non_null(ind);
+    assert_true(ind->end > ind->start);
+    if (strlen(want) != ind->end - ind->start || memcmp(text + ind->start, want, strlen(want)))
+        fail_msg("span is '%.*s', want '%s'", (int)(ind->end - ind->start), text + ind->start,
+                 want);
+}
+
+static void test_sender_fields(void **state)
+{
+    struct lw_watchlist *wl = fixture();
+    struct lw_msg *m = lw_msg_new();
+    const struct lw_indicator *ind;
+    struct got g;
+    char *t;
+
+    (void)state;
+    m->from.name = "Amanda Khoo"; /* Khoo is a Hokkien romanisation of 邱 */
+    m->from.address = "recruiting@BR-YR.com";
+    m->from.profile = "https://uk.linkedin.com/in/Amanda-Qiu-1234?trk=people";
+    screen_text(wl, m, "Hello", &g, &t);
+    ind = find(&g, "Amanda Qiu", "from.name");
+    assert_non_null(ind);
+    assert_true(ind->strength >= LW_NAME_MEDIUM);
+    assert_int_equal(ind->start, 0);
+    assert_non_null(strstr(ind->why, "Test source"));
+    ind = find(&g, "br-yr.com", "from.address");
+    assert_non_null(ind);
+    assert_int_equal(ind->strength, LW_NAME_STRONG);
+    ind = find(&g, "https://www.linkedin.com/in/amanda-qiu-1234/", "from.profile");
+    assert_non_null(ind);
+    assert_int_equal(ind->strength, LW_NAME_STRONG);
+    free(t);
+
+    /* A look-alike sender domain is found, but not as strong as the real one. */
+    m->from.name = NULL;
+    m->from.profile = NULL;
+    m->from.address = "hr@br-yr.co";
+    screen_text(wl, m, "", &g, &t);
+    ind = find(&g, "br-yr.com", "from.address");
+    assert_non_null(ind);
+    assert_int_equal(ind->strength, LW_NAME_MEDIUM);
+    free(t);
+
+    /* A chat handle as the address; a phone number as the address. */
+    m->from.address = "PrivetBot";
+    screen_text(wl, m, "", &g, &t);
+    assert_non_null(find(&g, "@privetbot", "from.address"));
+    free(t);
+    m->from.address = "+44 (0) 20 7946 0123";
+    screen_text(wl, m, "", &g, &t);
+    assert_non_null(find(&g, "+44 20 7946 0123", "from.address"));
+    free(t);
+    lw_msg_free(m);
+    lw_watchlist_free(wl);
+}
+
+static void test_text(void **state)
+{
+    struct lw_watchlist *wl = fixture();
+    const struct lw_indicator *ind;
+    struct got g;
+    char *t;
+    size_t i;
+
+    (void)state;
+    screen_text(
+        wl, NULL,
+        "Dear colleague, I am Amanda CHIU, head of research at BP-YR Executive Search "
+        "Ltd. Write to amanda@br-yr.com or visit https://www.linkedin.com/in/amanda-qiu-1234 "
+        "- you can also call me on +44 (0)20 7946 0123, or on Telegram @PrivetBot. "
+        "Our partner Jason Li says hello. Mr Qiu sends his regards.",
+        &g, &t);
+    ind = find(&g, "Amanda Qiu", "text");
+    assert_span(t, ind, "amanda chiu");
+    assert_true(ind->strength >= LW_NAME_MEDIUM);
+    ind = find(&g, "BR-YR Executive Search", "text");
+    assert_span(t, ind, "bp-yr executive search");
+    assert_true(ind->strength >= LW_NAME_MEDIUM);
+    ind = find(&g, "Amanda@BR-YR.com", "text");
+    assert_span(t, ind, "amanda@br-yr.com");
+    assert_int_equal(ind->strength, LW_NAME_STRONG);
+    ind = find(&g, "br-yr.com", "text");
+    assert_non_null(ind);
+    assert_int_equal(ind->strength, LW_NAME_STRONG);
+    ind = find(&g, "https://www.linkedin.com/in/amanda-qiu-1234/", "text");
+    assert_span(t, ind, "https://www.linkedin.com/in/amanda-qiu-1234");
+    ind = find(&g, "+44 20 7946 0123", "text");
+    assert_span(t, ind, "+44 (0)20 7946 0123");
+    ind = find(&g, "@privetbot", "text");
+    assert_span(t, ind, "@privetbot");
+    /* Jason Li is not Rachel Li; "Mr Qiu" is a surname alone. */
+    assert_null(find(&g, "Rachel Li", "text"));
+    for (i = 0; i < g.n; i++)
+        if (!strcmp(g.v[i].entry->value, "Amanda Qiu"))
+            assert_true(g.v[i].end - g.v[i].start > strlen("qiu"));
+    free(t);
+
+    /* Nothing on the list: nothing reported. */
+    screen_text(wl, NULL,
+                "Thank you for your application to the research assistant post. Li Wei and "
+                "Amanda Smith will interview you on Tuesday; our domain is example.org.",
+                &g, &t);
+    if (g.n)
+        fail_msg("unexpected indicator: %s", g.v[0].why);
+    free(t);
+    lw_watchlist_free(wl);
+}
+
+static void test_surname_only_is_weak(void **state)
+{
+    struct lw_watchlist *wl = fixture();
+    struct lw_msg *m = lw_msg_new();
+    struct got g;
+    char *t;
+    size_t i;
+
+    (void)state;
+    m->from.name = "Qiu";
+    screen_text(wl, m, "qiu qiu qiu", &g, &t);
+    for (i = 0; i < g.n; i++)
+        assert_true(g.v[i].strength <= LW_NAME_WEAK);
+    free(t);
+    m->from.name = "Jason Li";
+    screen_text(wl, m, "", &g, &t);
+    for (i = 0; i < g.n; i++)
+        assert_true(g.v[i].strength <= LW_NAME_WEAK);
+    free(t);
+    lw_msg_free(m);
+    lw_watchlist_free(wl);
+}
+
+static void test_impersonated_and_expired(void **state)
+{
+    struct lw_watchlist *wl = fixture();
+    const struct lw_indicator *ind;
+    struct got g;
+    char *t;
+
+    (void)state;
+    screen_text(wl, NULL, "Regards, Jenny Town, Old Persona Name", &g, &t);
+    ind = find(&g, "Jenny Town", "text");
+    assert_non_null(ind);
+    assert_int_equal(ind->strength, LW_NAME_WEAK);
+    assert_non_null(strstr(ind->why, "real person"));
+    assert_null(find(&g, "Old Persona Name", "text"));
+    free(t);
+    lw_watchlist_free(wl);
+}
+
+static void test_templates(void **state)
+{
+    struct lw_watchlist *wl = fixture();
+    const struct lw_indicator *ind;
+    struct got g;
+    char *t;
+
+    (void)state;
+    /* The template with a greeting added and two words changed. */
+    screen_text(wl, NULL,
+                "Hi Tom! We are a consultancy that advises clients in Asia on policy. We would "
+                "like to invite you to write short paid reports on current events for our "
+                "clients, and we pay very well for your insight and expertise.",
+                &g, &t);
+    assert_int_equal(g.n, 1);
+    ind = &g.v[0];
+    assert_int_equal(ind->entry->type, LW_ENTRY_TEMPLATE);
+    assert_true(ind->strength >= LW_NAME_MEDIUM);
+    free(t);
+    screen_text(wl, NULL,
+                "We are a consultancy. We pay our staff on time and advise clients in Europe.", &g,
+                &t);
+    assert_int_equal(g.n, 0);
+    free(t);
+    lw_watchlist_free(wl);
+}
+
+static void test_han(void **state)
+{
+    struct lw_watchlist *wl = fixture();
+    const struct lw_indicator *ind;
+    struct got g;
+    char *t;
+
+    (void)state;
+    screen_text(wl, NULL, "您好，我是邱曼达，鹰传媒的郭佳瑛让我联系您。", &g, &t);
+    ind = find(&g, "Amanda Qiu", "text");
+    assert_span(t, ind, "邱曼达");
+    ind = find(&g, "郭佳瑛", "text");
+    assert_span(t, ind, "郭佳瑛");
+    free(t);
+    lw_watchlist_free(wl);
+}
+
+static void test_callback_stops(void **state)
+{
+    struct lw_watchlist *wl = fixture();
+    struct got g;
+    char *t = NULL;
+    const char *raw = "amanda@br-yr.com and @privetbot and +44 20 7946 0123";
+
+    (void)state;
+    memset(&g, 0, sizeof(g));
+    g.stop_with = 42;
+    assert_int_equal(lw_norm_str(raw, strlen(raw), &t, NULL), LW_OK);
+    assert_int_equal(lw_watchlist_match_msg(wl, NULL, t, strlen(t), collect, &g), 42);
+    assert_int_equal(g.n, 1);
+    free(t);
+    lw_watchlist_free(wl);
+}
+
+static void test_empty_and_bad(void **state)
+{
+    struct lw_watchlist *wl = NULL;
+    struct lw_entry e = entry(LW_ENTRY_PERSONA, "Amanda Qiu");
+    struct lw_diag d;
+    struct got g;
+
+    (void)state;
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(lw_watchlist_build(NULL, 0, NULL, &wl, &d), LW_OK);
+    assert_int_equal(lw_watchlist_count(wl), 0);
+    assert_int_equal(lw_watchlist_match_msg(wl, NULL, "amanda qiu", 10, collect, &g), LW_OK);
+    assert_int_equal(g.n, 0);
+    lw_watchlist_free(wl);
+    wl = NULL;
+    /* names are needed for persons */
+    assert_int_equal(lw_watchlist_build(&e, 1, NULL, &wl, &d), LW_EINVAL);
+    assert_null(wl);
+    e.source = NULL;
+    assert_int_equal(lw_watchlist_build(&e, 1, nm, &wl, &d), LW_EINVAL);
+    assert_non_null(strstr(d.msg, "source"));
+    assert_null(wl);
+}
+
+/* Many entries: the ones that should match still do, and only they. */
+static void test_many_entries(void **state)
+{
+    static const char *given[] = {"Wei",   "Jing", "Lei",  "Kevin", "Lily",
+                                  "Jason", "Eric", "Anna", "Tom",   "Grace"};
+    static const char *sur[] = {"Wang", "Li",    "Zhang", "Liu", "Chen",
+                                "Yang", "Huang", "Zhao",  "Wu",  "Zhou"};
+    struct lw_entry_list l;
+    struct lw_entry e;
+    struct lw_watchlist *wl = NULL;
+    struct got g;
+    char name[64], dom[64], *t;
+    size_t i;
+
+    (void)state;
+    lw_entry_list_init(&l);
+    for (i = 0; i < 3000; i++) {
+        snprintf(name, sizeof(name), "%s %s%zu", given[i % 10], sur[(i / 10) % 10], i / 100);
+        e = entry(LW_ENTRY_PERSONA, name);
+        assert_int_equal(lw_entry_list_add(&l, &e), LW_OK);
+        snprintf(dom, sizeof(dom), "front-%zu.example", i);
+        e = entry(LW_ENTRY_DOMAIN, dom);
+        assert_int_equal(lw_entry_list_add(&l, &e), LW_OK);
+    }
+    e = entry(LW_ENTRY_PERSONA, "Shirly Shen");
+    assert_int_equal(lw_entry_list_add(&l, &e), LW_OK);
+    assert_int_equal(lw_watchlist_build(l.v, l.n, nm, &wl, NULL), LW_OK);
+    screen_text(wl, NULL, "This is Shirly Shum from front-2999.example, hello.", &g, &t);
+    assert_non_null(find(&g, "Shirly Shen", "text"));
+    assert_non_null(find(&g, "front-2999.example", "text"));
+    assert_int_equal(g.n, 2);
+    free(t);
+    lw_watchlist_free(wl);
+    lw_entry_list_release(&l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_type_names),
+        cmocka_unit_test(test_entry_check),
+        cmocka_unit_test(test_dates_and_expiry),
+        cmocka_unit_test(test_entry_list_copies),
+        cmocka_unit_test(test_sender_fields),
+        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_surname_only_is_weak),
+        cmocka_unit_test(test_impersonated_and_expired),
+        cmocka_unit_test(test_templates),
+        cmocka_unit_test(test_han),
+        cmocka_unit_test(test_callback_stops),
+        cmocka_unit_test(test_empty_and_bad),
+        cmocka_unit_test(test_many_entries),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
