@@ -25,6 +25,10 @@ void lw_cli_diag(const struct lw_diag *d);
 const char *lw_cli_rules_dir(const char *opt);
 /* The data folder (surname table, public watchlist): $LUREWATCH_DATA, else built in. */
 const char *lw_cli_data_dir(void);
+/* Where compiled rule databases are cached: $LUREWATCH_CACHE ("" or "off"
+ * for none), else $XDG_CACHE_HOME/lurewatch, else ~/.cache/lurewatch; NULL
+ * when none can be named. */
+const char *lw_cli_cache_dir(void);
 /* The store: --store, else $LUREWATCH_STORE, else ./lurewatch.db. */
 const char *lw_cli_store_path(const char *opt);
 

@@ -1,8 +1,10 @@
 /* main.c -- lurewatch's entry point: the command table and dispatch. */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
@@ -57,6 +59,27 @@ const char *lw_cli_data_dir(void)
     return env && *env ? env : LW_DEFAULT_DATA_DIR;
 }
 
+const char *lw_cli_cache_dir(void)
+{
+    static char buf[4096];
+    const char *env = getenv("LUREWATCH_CACHE"), *base;
+
+    if (env)
+        return *env && strcmp(env, "off") ? env : NULL;
+    base = getenv("XDG_CACHE_HOME");
+    if (base && *base) {
+        snprintf(buf, sizeof(buf), "%s/lurewatch", base);
+        return buf;
+    }
+    base = getenv("HOME");
+    if (!base || !*base)
+        return NULL;
+    snprintf(buf, sizeof(buf), "%s/.cache", base);
+    (void)mkdir(buf, 0700); /* the rules module creates only the last level */
+    snprintf(buf, sizeof(buf), "%s/.cache/lurewatch", base);
+    return buf;
+}
+
 const char *lw_cli_store_path(const char *opt)
 {
     const char *env = getenv("LUREWATCH_STORE");
@@ -90,6 +113,12 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     size_t i;
+
+    /* Screening allocates and frees a message's worth of memory thousands
+     * of times a second; keep it in the heap rather than mapping and
+     * unmapping pages each time (which costs TLB shootdowns across threads). */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
 
     if (argc < 2) {
         usage(stderr);

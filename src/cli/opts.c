@@ -49,7 +49,7 @@ int lw_engine_set_open(struct lw_engine_set *s, const struct lw_engine_opts *o)
     int rc;
 
     lw_diag_clear(&d);
-    rc = lw_engine_new(lw_cli_rules_dir(o->rules), &s->engine, &d);
+    rc = lw_engine_new(lw_cli_rules_dir(o->rules), lw_cli_cache_dir(), &s->engine, &d);
     if (rc < 0) {
         if (!d.msg[0])
             lw_diag_set(&d, "cannot load the rules: %s", lw_strerror(rc));

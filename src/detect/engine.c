@@ -62,7 +62,8 @@ static int find_signal(const struct lw_ruleset *rs, const char *name)
     return i;
 }
 
-int lw_engine_new(const char *rules_path, struct lw_engine **out, struct lw_diag *diag)
+int lw_engine_new(const char *rules_path, const char *cache_dir, struct lw_engine **out,
+                  struct lw_diag *diag)
 {
     struct lw_engine *e = NULL;
     const char *groups[MAX_GROUPS];
@@ -75,7 +76,7 @@ int lw_engine_new(const char *rules_path, struct lw_engine **out, struct lw_diag
     e = calloc(1, sizeof(*e));
     if (!e)
         return LW_ENOMEM;
-    rc = lw_ruleset_load(rules_path, &e->rs, diag);
+    rc = lw_ruleset_load_cached(rules_path, cache_dir, &e->rs, diag);
     if (rc < 0)
         goto out;
     e->n_tactics = lw_ruleset_n_tactics(e->rs);
@@ -246,11 +247,11 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
         if (lw_ruleset_tactic(e->rs, i)->stage > stage)
             stage = lw_ruleset_tactic(e->rs, i)->stage;
     }
-    /* A watchlist match is evidence of its own kind: it counts as a group. */
-    if (t->wl_points > 0) {
-        raw += t->wl_points;
+    /* A watchlist match is evidence of its own kind: a medium or strong one
+     * counts as a group; a weak one (a surname) only adds its few points. */
+    raw += t->wl_points;
+    if (t->wl_points >= 15)
         n_groups++;
-    }
     mult = n_groups <= 1 ? 0.6 : n_groups == 2 ? 1.0 : n_groups == 3 ? 1.2 : 1.35;
 
     if (t->warn > 0 && t->report > 0) {
@@ -331,6 +332,7 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
             lw_normtext_span(&w->nt, w->flags[i].evidence[k].start, w->flags[i].evidence[k].end,
                              &f->evidence[k].start, &f->evidence[k].end);
     }
+    v->watch_points = w->t.wl_points;
     v->you = w->t.you;
     v->report = w->t.report;
     v->warn = w->t.warn;
@@ -466,8 +468,7 @@ int lw_thread_ctx_apply(struct lw_thread_ctx *t, const struct lw_msg *m, struct 
     s->report += v->report;
     s->warn += v->warn;
     s->job += v->job;
-    if (v->n_indicators)
-        s->wl_points = LW_MAX(s->wl_points, (int)v->n_indicators * 10);
+    s->wl_points = LW_MAX(s->wl_points, v->watch_points);
 
     if (s->messages < 2)
         return LW_OK;

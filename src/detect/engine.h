@@ -18,8 +18,10 @@ struct lw_watchlist;
 struct lw_engine;
 struct lw_worker;
 
-/* Load and compile the rules at rules_path (a folder or a file). */
-LW_NODISCARD int lw_engine_new(const char *rules_path, struct lw_engine **out, struct lw_diag *diag);
+/* Load and compile the rules at rules_path (a folder or a file), keeping
+ * the compiled database in cache_dir (NULL for none; see rules.h). */
+LW_NODISCARD int lw_engine_new(const char *rules_path, const char *cache_dir,
+                               struct lw_engine **out, struct lw_diag *diag);
 void lw_engine_free(struct lw_engine *e);
 const struct lw_ruleset *lw_engine_rules(const struct lw_engine *e);
 /* Use a watchlist (borrowed: it must outlive the engine). Call before any

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 #include "base/buf.h"
 #include "detect/rules_int.h"
@@ -526,17 +528,119 @@ out:
 }
 
 /* Resolve and (optionally) compile a parsed ruleset in load mode. */
-static int finish_load(struct lw_ruleset *rs, bool compile, struct lw_rules_sink *sink)
+/* --- the compiled-database cache ------------------------------------------
+ * Compiling ~150 patterns with start-of-match tracking takes about half a
+ * second, far longer than screening a mailbox. Like rspamd's hs_helper, we
+ * keep the serialised database in a cache folder under a key that hashes
+ * the Vectorscan version, the flags and every pattern, so any change to the
+ * rules or the library compiles afresh. A missing, unreadable or corrupt
+ * cache file is never an error: we compile and try to write it again. */
+
+static uint64_t cache_key(const struct lw_ruleset *rs)
+{
+    XXH3_state_t *st = XXH3_createState();
+    unsigned flags = HS_PATTERN_FLAGS;
+    uint64_t h = 0;
+    size_t i;
+
+    if (!st)
+        return 0;
+    XXH3_64bits_reset(st);
+    XXH3_64bits_update(st, hs_version(), strlen(hs_version()) + 1);
+    XXH3_64bits_update(st, &flags, sizeof(flags));
+    for (i = 0; i < rs->n_patterns; i++)
+        XXH3_64bits_update(st, rs->patterns[i].regex, strlen(rs->patterns[i].regex) + 1);
+    h = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    return h;
+}
+
+static bool cache_load(struct lw_ruleset *rs, const char *file)
+{
+    struct lw_buf b = LW_BUF_INIT((size_t)256 << 20);
+    unsigned char chunk[65536];
+    FILE *f = fopen(file, "rb");
+    size_t n;
+    bool ok = false;
+
+    if (!f)
+        return false;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if (lw_buf_append(&b, chunk, n) < 0)
+            goto out;
+    if (ferror(f) || b.len == 0)
+        goto out;
+    ok = hs_deserialize_database(b.p, b.len, &rs->db) == HS_SUCCESS;
+    if (!ok)
+        rs->db = NULL;
+out:
+    fclose(f);
+    lw_buf_release(&b);
+    return ok;
+}
+
+static void cache_save(const struct lw_ruleset *rs, const char *dir, const char *file)
+{
+    char tmp[4096];
+    char *bytes = NULL;
+    size_t len = 0;
+    FILE *f;
+    bool ok;
+
+    if (hs_serialize_database(rs->db, &bytes, &len) != HS_SUCCESS)
+        return;
+    (void)mkdir(dir, 0700);
+    if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", file, (long)getpid()) >= (int)sizeof(tmp)) {
+        free(bytes);
+        return;
+    }
+    f = fopen(tmp, "wb");
+    if (f) {
+        ok = fwrite(bytes, 1, len, f) == len;
+        ok = fclose(f) == 0 && ok;
+        /* rename is atomic: a reader sees the old file or the whole new one. */
+        if (!ok || rename(tmp, file) != 0)
+            (void)remove(tmp);
+    }
+    free(bytes);
+}
+
+static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
+                             const char *cache_dir)
+{
+    char file[4096];
+    int rc;
+
+    if (!cache_dir || !*cache_dir || rs->n_patterns == 0)
+        return compile_db(rs, sink);
+    snprintf(file, sizeof(file), "%s/rules-%016llx.hsdb", cache_dir,
+             (unsigned long long)cache_key(rs));
+    if (cache_load(rs, file))
+        return LW_OK;
+    rc = compile_db(rs, sink);
+    if (rc == LW_OK)
+        cache_save(rs, cache_dir, file);
+    return rc;
+}
+
+static int finish_load(struct lw_ruleset *rs, bool compile, const char *cache_dir,
+                       struct lw_rules_sink *sink)
 {
     resolve(rs, sink);
     free(rs->refs);
     rs->refs = NULL;
     if (sink->stop)
         return LW_EPARSE;
-    return compile ? compile_db(rs, sink) : LW_OK;
+    return compile ? compile_db_cached(rs, sink, cache_dir) : LW_OK;
 }
 
 int lw_ruleset_load(const char *path, struct lw_ruleset **out, struct lw_diag *diag)
+{
+    return lw_ruleset_load_cached(path, NULL, out, diag);
+}
+
+int lw_ruleset_load_cached(const char *path, const char *cache_dir, struct lw_ruleset **out,
+                           struct lw_diag *diag)
 {
     struct lw_rules_sink sink = {false, NULL, NULL, diag, 0, false};
     struct lw_ruleset *rs = ruleset_new();
@@ -549,7 +653,7 @@ int lw_ruleset_load(const char *path, struct lw_ruleset **out, struct lw_diag *d
     if (rc == LW_OK && sink.stop)
         rc = LW_EPARSE;
     if (rc == LW_OK)
-        rc = finish_load(rs, true, &sink);
+        rc = finish_load(rs, true, cache_dir, &sink);
     if (rc == LW_OK)
         *out = rs;
     else
@@ -582,7 +686,7 @@ int lw_ruleset_load_mem(const char *text, size_t len, const char *name, bool com
     if (rc == LW_OK && sink.stop)
         rc = LW_EPARSE;
     if (rc == LW_OK)
-        rc = finish_load(rs, compile, &sink);
+        rc = finish_load(rs, compile, NULL, &sink);
     if (rc == LW_OK)
         *out = rs;
     else

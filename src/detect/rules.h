@@ -58,6 +58,14 @@ struct lw_ruleset;
  * file:line:column in diag. */
 LW_NODISCARD int lw_ruleset_load(const char *path, struct lw_ruleset **out, struct lw_diag *diag);
 
+/* lw_ruleset_load, keeping the compiled database in cache_dir (NULL or ""
+ * for none; the folder is created if missing). The cache key hashes the
+ * Vectorscan version, the flags and every pattern, so a changed rule is
+ * always compiled afresh; a missing or corrupt cache file only costs the
+ * compile. */
+LW_NODISCARD int lw_ruleset_load_cached(const char *path, const char *cache_dir,
+                                        struct lw_ruleset **out, struct lw_diag *diag);
+
 /* Parse rule text from memory (fuzz target, tests). `name` is the file name
  * used in diagnostics. Compiles unless `compile` is false. */
 LW_NODISCARD int lw_ruleset_load_mem(const char *text, size_t len, const char *name, bool compile,

@@ -54,6 +54,7 @@ struct lw_verdict {
     struct lw_flag flags[LW_MAX_FLAGS]; /* tactics only, in taxonomy order */
     unsigned n_indicators;
     struct lw_verdict_indicator indicators[LW_MAX_INDICATORS];
+    int watch_points; /* what the indicators added, capped */
     /* Signal counts and how they shaped the score (for explanations). */
     unsigned you, report, warn, job;
     unsigned n_groups;

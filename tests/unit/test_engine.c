@@ -1,0 +1,238 @@
+/* test_engine.c -- scoring, direction, conversations and evidence offsets,
+ * against the shipped rule packs (rules/). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/engine.h"
+
+static struct lw_engine *engine;
+static struct lw_worker *worker;
+
+static int setup(void **state)
+{
+    char path[4096];
+    const char *src = getenv("LW_SRC");
+    struct lw_diag d;
+
+    (void)state;
+    lw_diag_clear(&d);
+    snprintf(path, sizeof(path), "%s/rules", src ? src : ".");
+    if (lw_engine_new(path, NULL, &engine, &d) < 0) {
+        fprintf(stderr, "engine: %s\n", d.msg);
+        return -1;
+    }
+    return lw_worker_new(engine, &worker, &d) < 0 ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    lw_worker_free(worker);
+    lw_engine_free(engine);
+    return 0;
+}
+
+static struct lw_msg *msg(const char *text, const char *thread)
+{
+    struct lw_msg *m = lw_msg_new();
+
+    assert_non_null(m);
+    assert_int_equal(lw_msg_set_text(m, text, strlen(text), 1 << 20), LW_OK);
+    m->id = "t";
+    m->thread = thread;
+    return m;
+}
+
+static void screen(const char *text, struct lw_verdict *v)
+{
+    struct lw_msg *m = msg(text, NULL);
+    struct lw_diag d;
+
+    lw_diag_clear(&d);
+    assert_int_equal(lw_worker_screen(worker, m, v, &d), LW_OK);
+    lw_msg_free(m);
+}
+
+static bool has_flag(const struct lw_verdict *v, const char *code)
+{
+    unsigned i;
+
+    for (i = 0; i < v->n_flags; i++)
+        if (!strcmp(lw_ruleset_tactic(lw_engine_rules(engine), v->flags[i].tactic)->code, code))
+            return true;
+    return false;
+}
+
+static void test_paid_offer_is_medium(void **state)
+{
+    struct lw_verdict v;
+
+    (void)state;
+    screen("Hello Chris, I was impressed by your work. We are looking for experts for a client in "
+           "Asia who prefers to remain anonymous. It is a part-time role which won't take much of "
+           "your time and pays $1,000 per short report. Could we continue on WhatsApp?",
+           &v);
+    assert_true(v.level >= LW_LEVEL_MEDIUM);
+    assert_true(has_flag(&v, "A2"));
+    assert_true(has_flag(&v, "A3"));
+    assert_true(has_flag(&v, "E1"));
+    assert_int_equal(v.stage, LW_STAGE_CULTIVATE);
+}
+
+static void test_request_is_high(void **state)
+{
+    struct lw_verdict v;
+
+    (void)state;
+    screen("The client would pay you in cash for insider information on your ministry's plans "
+           "before it is made public. Could you also send the names and contact details of your "
+           "colleagues in the department?",
+           &v);
+    assert_int_equal(v.level, LW_LEVEL_HIGH);
+    assert_true(has_flag(&v, "R1"));
+    assert_true(has_flag(&v, "R2"));
+}
+
+static void test_single_cue_is_not_medium(void **state)
+{
+    struct lw_verdict v;
+
+    (void)state;
+    /* Honest look-alikes: one kind of cue each. */
+    screen("Would you have time for a quick call next week about the Senior Engineer role? The "
+           "salary range and the job description are attached.",
+           &v);
+    assert_true(v.level < LW_LEVEL_MEDIUM);
+    screen("We invite you to speak at our conference in Lyon; travel and accommodation are "
+           "covered for speakers.",
+           &v);
+    assert_true(v.level < LW_LEVEL_MEDIUM);
+}
+
+static void test_reporting_is_discounted(void **state)
+{
+    struct lw_verdict v, direct;
+
+    (void)state;
+    screen("Prosecutors said he was offered paid consulting for geopolitical reports, then asked "
+           "for internal documents and the names of his colleagues, according to the court.",
+           &v);
+    assert_true(v.level < LW_LEVEL_MEDIUM);
+    assert_true(v.report >= 2);
+    /* The same tactics addressed to the reader. */
+    screen("We offer you paid consulting for geopolitical reports. Please send internal documents "
+           "and the names of your colleagues.",
+           &direct);
+    assert_true(direct.level >= LW_LEVEL_MEDIUM);
+    assert_true(direct.score > v.score);
+}
+
+static void test_chinese_approach(void **state)
+{
+    struct lw_verdict v;
+
+    (void)state;
+    screen("您好，我们的客户身份不便透露，希望邀请您做有偿咨询，报酬丰厚。能否提供一些单位内部资料？方便加微信详聊。", &v);
+    assert_true(v.level >= LW_LEVEL_MEDIUM);
+    assert_true(has_flag(&v, "R1"));
+    assert_true(has_flag(&v, "E1"));
+}
+
+static void test_evidence_maps_to_original(void **state)
+{
+    /* Upper case, a zero-width space and a typographic apostrophe: the
+     * evidence must still quote the original bytes. */
+    const char *text = "Note: It WON\xE2\x80\x99T take much of your\xE2\x80\x8B time.";
+    struct lw_msg *m = msg(text, NULL);
+    struct lw_verdict v;
+    struct lw_diag d;
+    unsigned i;
+    bool found = false;
+
+    (void)state;
+    lw_diag_clear(&d);
+    assert_int_equal(lw_worker_screen(worker, m, &v, &d), LW_OK);
+    for (i = 0; i < v.n_flags; i++) {
+        const struct lw_flag *f = &v.flags[i];
+        if (strcmp(lw_ruleset_tactic(lw_engine_rules(engine), f->tactic)->code, "A2"))
+            continue;
+        assert_true(f->n_evidence >= 1);
+        assert_true(f->evidence[0].end <= strlen(text));
+        assert_memory_equal(text + f->evidence[0].start, "WON\xE2\x80\x99T", 6);
+        assert_memory_equal(text + f->evidence[0].end - 4, "time", 4);
+        found = true;
+    }
+    assert_true(found);
+    lw_msg_free(m);
+}
+
+static void test_conversation_context(void **state)
+{
+    struct lw_thread_ctx *t = NULL;
+    struct lw_msg *a = msg("We are searching for think tank experts. It is a part-time job which "
+                           "won't take much of your time, and the client pays generous fees.",
+                           "c1");
+    struct lw_msg *b = msg("Our company, founded in 2004, is a national high-tech enterprise.", "c1");
+    struct lw_msg *alone = msg("Our company, founded in 2004, is a national high-tech enterprise.",
+                               NULL);
+    struct lw_verdict va, vb, valone;
+    struct lw_diag d;
+
+    (void)state;
+    lw_diag_clear(&d);
+    assert_int_equal(lw_thread_ctx_new(engine, &t), LW_OK);
+    assert_int_equal(lw_worker_screen(worker, alone, &valone, &d), LW_OK);
+    assert_true(valone.level < LW_LEVEL_MEDIUM); /* alone, a company pitch is weak */
+    assert_int_equal(lw_worker_screen(worker, a, &va, &d), LW_OK);
+    assert_int_equal(lw_thread_ctx_apply(t, a, &va), LW_OK);
+    assert_int_equal(lw_worker_screen(worker, b, &vb, &d), LW_OK);
+    assert_true(vb.level < LW_LEVEL_MEDIUM);
+    assert_int_equal(lw_thread_ctx_apply(t, b, &vb), LW_OK);
+    assert_true(vb.level >= LW_LEVEL_MEDIUM); /* in its conversation, part of the approach */
+    assert_int_equal(vb.thread_messages, 1);
+    assert_non_null(strstr(vb.thread_codes, "A2"));
+    lw_thread_ctx_free(t);
+    lw_msg_free(a);
+    lw_msg_free(b);
+    lw_msg_free(alone);
+}
+
+static void test_json_verdict(void **state)
+{
+    struct lw_msg *m = msg("Please send me internal documents and your colleagues' contacts.", NULL);
+    struct lw_verdict v;
+    struct lw_buf b = LW_BUF_INIT(1 << 20);
+    struct lw_diag d;
+
+    (void)state;
+    lw_diag_clear(&d);
+    m->id = "m-1";
+    assert_int_equal(lw_worker_screen(worker, m, &v, &d), LW_OK);
+    assert_int_equal(lw_verdict_json(&v, m, lw_engine_rules(engine), LW_LANG_EN, &b), LW_OK);
+    assert_non_null(strstr(lw_buf_str(&b), "\"id\":\"m-1\""));
+    assert_non_null(strstr(lw_buf_str(&b), "\"code\":\"R1\""));
+    assert_non_null(strstr(lw_buf_str(&b), "\"text\":\"internal documents\""));
+    lw_buf_release(&b);
+    lw_msg_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_paid_offer_is_medium),
+        cmocka_unit_test(test_request_is_high),
+        cmocka_unit_test(test_single_cue_is_not_medium),
+        cmocka_unit_test(test_reporting_is_discounted),
+        cmocka_unit_test(test_chinese_approach),
+        cmocka_unit_test(test_evidence_maps_to_original),
+        cmocka_unit_test(test_conversation_context),
+        cmocka_unit_test(test_json_verdict),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
