@@ -10,7 +10,7 @@
  *     never speaks to the reader;
  *   - concrete, checkable job or event detail discounts an offer a little.
  * Levels: medium needs a score of 35 and two groups; high needs 60 and a
- * request for information, people or tasks (or four groups). */
+ * request (an R code: information, people, tasks or leverage). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +32,6 @@ struct lw_engine {
     const struct lw_watchlist *wl;
     size_t n_tactics;
     int *group_of;        /* tactic -> group index, -1 for signals */
-    int request_group;    /* group index of "request", or -1 */
     int sig_you, sig_report, sig_warn, sig_job;
     unsigned n_groups;
 };
@@ -85,7 +84,6 @@ int lw_engine_new(const char *rules_path, const char *cache_dir, struct lw_engin
         rc = LW_ENOMEM;
         goto out;
     }
-    e->request_group = -1;
     for (i = 0; i < e->n_tactics; i++) {
         const struct lw_tactic *t = lw_ruleset_tactic(e->rs, i);
         const char *name = t->group ? t->group : t->code;
@@ -105,8 +103,6 @@ int lw_engine_new(const char *rules_path, const char *cache_dir, struct lw_engin
             groups[e->n_groups++] = name;
         }
         e->group_of[i] = (int)g;
-        if (!strcmp(name, "request"))
-            e->request_group = (int)g;
     }
     e->sig_you = find_signal(e->rs, "you");
     e->sig_report = find_signal(e->rs, "report");
@@ -242,7 +238,8 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
             groups |= 1u << g;
             n_groups++;
         }
-        if (g == e->request_group)
+        /* R codes are requests: for information, people, tasks, or leverage. */
+        if (lw_ruleset_tactic(e->rs, i)->code[0] == 'R')
             request = true;
         if (lw_ruleset_tactic(e->rs, i)->stage > stage)
             stage = lw_ruleset_tactic(e->rs, i)->stage;
@@ -277,7 +274,7 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
     v->score = score;
     v->stage = stage;
     v->n_groups = n_groups;
-    if (score >= SCORE_HIGH && n_groups >= 2 && (request || n_groups >= 4))
+    if (score >= SCORE_HIGH && n_groups >= 2 && request)
         v->level = LW_LEVEL_HIGH;
     else if (score >= SCORE_MEDIUM && n_groups >= 2)
         v->level = LW_LEVEL_MEDIUM;
