@@ -385,6 +385,7 @@ static int push_name(struct wl_name **v, size_t *n, size_t *cap, uint32_t entry,
     }
     (*v)[*n].entry = entry;
     (*v)[*n].s = s;
+    (*v)[*n].words = 0;
     (*n)++;
     return LW_OK;
 }
@@ -535,6 +536,7 @@ static int index_person(struct builder *b, uint32_t entry, const char *spelling)
         if (rc < 0)
             return rc;
     }
+    wl->pn[id].words = nw ? (unsigned)nw : nh >= 2 ? 2 : 0;
     if (nh >= 2) {
         rc = mmb_add(&b->han, XXH3_64bits(han, hlen), id);
         wl->max_han = LW_MAX(wl->max_han, (unsigned)nh);

@@ -146,7 +146,8 @@ const char *lw_watchlist_primary_t(char **keys, size_t n);
 
 struct wl_name {
     uint32_t entry;
-    const char *s; /* the spelling indexed, given to lw_names_match_* */
+    const char *s;  /* the spelling indexed, given to lw_names_match_* */
+    unsigned words; /* persons: Latin words in it (a Han name counts as 2) */
 };
 
 struct lw_watchlist {

@@ -393,8 +393,18 @@ static int cand_add(struct cand **v, size_t *n, size_t *cap, uint32_t name, size
 }
 
 /* Confirm a person candidate against words [lo, hi] of t and report it. */
-static void confirm_person(struct run *r, const char *t, const struct wl_tok *tok, uint32_t name,
-                           size_t lo, size_t hi, enum field f)
+/* How much a person-name match says. A name is never proof of identity
+ * (DESIGN §5): a persona's full name is at most MEDIUM; a one-word name
+ * ("Ken") is WEAK, and only when a sender calls themself just that. */
+static enum lw_name_strength person_strength(const struct wl_name *wn, enum lw_name_strength st)
+{
+    if (wn->words == 1)
+        return LW_MIN(st, LW_NAME_WEAK);
+    return LW_MIN(st, LW_NAME_MEDIUM);
+}
+
+static void confirm_person(struct run *r, const char *t, const struct wl_tok *tok, size_t ntok,
+                           uint32_t name, size_t lo, size_t hi, enum field f)
 {
     const struct wl_name *wn = &r->wl->pn[name];
     struct lw_name_match m;
@@ -403,6 +413,8 @@ static void confirm_person(struct run *r, const char *t, const struct wl_tok *to
 
     if (e - s >= sizeof(span) || reported(r, wn->entry, f))
         return;
+    if (wn->words == 1 && !(f == F_NAME && ntok == 1))
+        return;
     memcpy(span, t + s, e - s);
     span[e - s] = '\0';
     lw_names_match_person(r->wl->names, wn->s, span, &m);
@@ -410,8 +422,9 @@ static void confirm_person(struct run *r, const char *t, const struct wl_tok *to
      * name counts; in the sender's name a weak match is still evidence. */
     if (m.strength < (f == F_TEXT ? LW_NAME_MEDIUM : LW_NAME_WEAK))
         return;
-    snprintf(what, sizeof(what), "name '%s'", span);
-    report(r, wn->entry, m.strength, f, s, e, what, m.why);
+    snprintf(what, sizeof(what), "name '%s' (%s name match)", span,
+             lw_name_strength_name(m.strength));
+    report(r, wn->entry, person_strength(wn, m.strength), f, s, e, what, m.why);
 }
 
 static void collect(const struct wl_map *m, uint64_t h, size_t lo, size_t hi, struct cand **c,
@@ -463,7 +476,7 @@ static void persons_at(struct run *r, const char *t, const struct wl_tok *tok, s
     if (rc < 0)
         r->rc = rc;
     for (x = 0; x < nc && !r->rc; x++)
-        confirm_person(r, t, tok, c[x].name, c[x].lo, c[x].hi, f);
+        confirm_person(r, t, tok, ntok, c[x].name, c[x].lo, c[x].hi, f);
     free(c);
 }
 
@@ -532,7 +545,7 @@ static void han_at(struct run *r, const char *t, const struct wl_tok *tok, size_
             lw_names_match_person(wl->names, wn->s, span, &m);
             snprintf(what, sizeof(what), "name '%s'", span);
             /* The index matched the characters exactly. */
-            report(r, wn->entry, LW_MAX(m.strength, LW_NAME_MEDIUM), f, s, e, what, m.why);
+            report(r, wn->entry, person_strength(wn, LW_NAME_MEDIUM), f, s, e, what, m.why);
         }
     }
 }
