@@ -107,7 +107,26 @@ stop_rspamd() {
     RSPAMD_PID=""
     RSPAMD_TIMEOUT_PID=""
 }
-cleanup() { stop_rspamd; }
+# Long commands run in the background and are waited for, so that a signal reaches the trap at
+# once (bash runs traps only between foreground commands); the trap then stops them too.
+CHILDREN=()
+bg_run() {
+    local rc=0
+    "$@" <&0 & # explicit <&0: a background job's stdin would otherwise be /dev/null
+    CHILDREN+=($!)
+    wait $! || rc=$?
+    CHILDREN=()
+    return "$rc"
+}
+stop_children() {
+    local c
+    for c in "${CHILDREN[@]}"; do kill -TERM "$c" 2>/dev/null || true; done
+    CHILDREN=()
+}
+cleanup() {
+    stop_children
+    stop_rspamd
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
@@ -391,7 +410,7 @@ bench_rspamd() {
         c0=$(rspamd_cpu_ticks)
         t0=$(now)
         # File names as arguments: rspamc walking a folder itself keeps fewer requests in flight.
-        timeout "$T_RUN" /usr/bin/time -v -o "$tv" rspamc -h "127.0.0.1:$RSPAMD_PORT" \
+        bg_run timeout "$T_RUN" /usr/bin/time -v -o "$tv" rspamc -h "127.0.0.1:$RSPAMD_PORT" \
             -n "$RSPAMC_PAR" -t 60 symbols "${files[@]}" >"$out" 2>"$RES/rspamd.$i.err" ||
             log "rspamd: rspamc exited non-zero in run $i (see $RES/rspamd.$i.err)"
         t1=$(now)
@@ -441,9 +460,9 @@ bench_bogofilter() {
         awk -F'\t' -v c="$CORPUS" 'NR > 1 && NR % 2 == 0 && $2 == "spam" {print c "/" $1}' \
             "$META/manifest.tsv" >"$home/train-spam.list"
         log "bogofilter: training on $(wc -l <"$home/train-ham.list") ham + $(wc -l <"$home/train-spam.list") spam"
-        timeout "$T_RUN" bogofilter -C -d "$home" -n -b <"$home/train-ham.list" >/dev/null ||
+        bg_run timeout "$T_RUN" bogofilter -C -d "$home" -n -b <"$home/train-ham.list" >/dev/null ||
             die "bogofilter ham training failed"
-        timeout "$T_RUN" bogofilter -C -d "$home" -s -b <"$home/train-spam.list" >/dev/null ||
+        bg_run timeout "$T_RUN" bogofilter -C -d "$home" -s -b <"$home/train-spam.list" >/dev/null ||
             die "bogofilter spam training failed"
         echo "$want_stamp" >"$stamp"
     fi
@@ -457,11 +476,14 @@ bench_bogofilter() {
         timeout "$T_RUN" /usr/bin/time -v -o "$RES/bogo.$i.a.time" bogofilter -C -d "$home" -T -b \
             <"$RES/bogo.a.list" >"$RES/bogo.$i.a.out" 2>"$RES/bogo.$i.a.err" &
         a=$!
+        CHILDREN+=("$a")
         timeout "$T_RUN" /usr/bin/time -v -o "$RES/bogo.$i.b.time" bogofilter -C -d "$home" -T -b \
             <"$RES/bogo.b.list" >"$RES/bogo.$i.b.out" 2>"$RES/bogo.$i.b.err" &
         b=$!
+        CHILDREN+=("$b")
         wait "$a" || true # bogofilter's exit code is the last message's class (0, 1 or 2)
         wait "$b" || true
+        CHILDREN=()
         t1=$(now)
         got=$(cat "$RES/bogo.$i.a.out" "$RES/bogo.$i.b.out" | grep -c ' [SHU] ' || true)
         ((got == EXPECT_TOTAL)) || die "bogofilter classified $got messages, expected $EXPECT_TOTAL (see $RES/bogo.$i.*.err)"
@@ -492,8 +514,9 @@ prepare_lurewatch() {
     else
         if ((!NO_BUILD)); then
             log "lurewatch: Release build in $W/build"
-            if ! { timeout "$T_BUILD" cmake -S "$ROOT" -B "$W/build" -DCMAKE_BUILD_TYPE=Release \
-                -DLW_TESTS=OFF && timeout "$T_BUILD" cmake --build "$W/build" -j2; } \
+            if ! { bg_run timeout "$T_BUILD" cmake -S "$ROOT" -B "$W/build" \
+                -DCMAKE_BUILD_TYPE=Release -DLW_TESTS=OFF &&
+                bg_run timeout "$T_BUILD" cmake --build "$W/build" -j2; } \
                 >"$RES/lurewatch-build.log" 2>&1; then
                 STATUS[lurewatch]="build failed (see $RES/lurewatch-build.log)"
                 return 1
@@ -532,7 +555,7 @@ bench_lurewatch() {
         out="$RES/lurewatch.$i.out"
         rc=0
         t0=$(now)
-        timeout "$T_RUN" /usr/bin/time -v -o "$RES/lurewatch.$i.time" "${LW_CMD[@]}" scan \
+        bg_run timeout "$T_RUN" /usr/bin/time -v -o "$RES/lurewatch.$i.time" "${LW_CMD[@]}" scan \
             --format jsonl --threads "$THREADS" "${LW_EXTRA[@]}" "$CORPUS" \
             >"$out" 2>"$RES/lurewatch.$i.err" || rc=$?
         t1=$(now)
@@ -553,7 +576,7 @@ bench_lurewatch() {
     note lurewatch "peak RSS = maximum RSS of the process (/usr/bin/time -v)"
     # False alarms: a second, untimed pass over the ham folder alone (no id mapping needed).
     rc=0
-    timeout "$T_RUN" "${LW_CMD[@]}" scan --format jsonl --threads "$THREADS" "${LW_EXTRA[@]}" "$CORPUS/ham" \
+    bg_run timeout "$T_RUN" "${LW_CMD[@]}" scan --format jsonl --threads "$THREADS" "${LW_EXTRA[@]}" "$CORPUS/ham" \
         >"$RES/lurewatch.ham.out" 2>"$RES/lurewatch.ham.err" || rc=$?
     LW_HAM_LINES=$(grep -c . "$RES/lurewatch.ham.out" || true)
     LW_HAM_FLAGGED=$(grep -cE '"level"[[:space:]]*:[[:space:]]*"(medium|high)"' "$RES/lurewatch.ham.out" || true)
