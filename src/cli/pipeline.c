@@ -64,7 +64,9 @@ static void *worker_main(void *p)
 
         lw_diag_clear(&s->diag);
         lw_buf_reset(&s->json);
-        s->rc = lw_worker_screen(a->w, s->msg, &s->v, &s->diag);
+        s->rc = lw_msg_complete(s->msg, &r->o->limits, &s->diag);
+        if (s->rc == LW_OK)
+            s->rc = lw_worker_screen(a->w, s->msg, &s->v, &s->diag);
         if (s->rc == LW_OK && r->o->want_json && !s->msg->thread)
             s->rc = lw_verdict_json(&s->v, s->msg, lw_engine_rules(r->e), r->o->lang, &s->json);
 
@@ -100,7 +102,8 @@ static int emit_ready(struct ring *r, struct lw_thread_ctx *tctx, lw_emit_fn *em
 {
     int stop = 0;
 
-    while (!stop && r->emit_seq < r->read_seq && r->slots[r->emit_seq % r->cap].state == SLOT_DONE) {
+    while (!stop && r->emit_seq < r->read_seq &&
+           r->slots[r->emit_seq % r->cap].state == SLOT_DONE) {
         struct slot *s = &r->slots[r->emit_seq % r->cap];
         pthread_mutex_unlock(&r->mu);
         if (s->rc == LW_OK && s->msg->thread) {
@@ -193,6 +196,8 @@ int lw_pipeline_run(const struct lw_engine *e, const char *const *paths, size_t 
             rc = LW_OK;
             continue;
         }
+        /* MIME parsing happens in the workers (lw_msg_complete). */
+        lw_reader_defer_parsing(rd);
         for (;;) {
             struct lw_msg *m = NULL;
             int got;

@@ -56,6 +56,12 @@ struct lw_msg {
 
     unsigned defects; /* enum lw_defect bits */
 
+    /* A message whose parsing was deferred (lw_reader_defer_parsing): the
+     * raw bytes of one RFC 5322 message, turned into the fields above by
+     * lw_msg_complete in whichever thread screens it. NULL once complete. */
+    const char *raw;
+    size_t raw_len;
+
     /* Where the message came from, for diagnostics and progress. */
     const char *source;  /* file name, or "-" */
     unsigned long line;  /* 1-based line or record number; 0 if none */

@@ -223,6 +223,9 @@ static int step(struct lw_reader *r, struct dirr *st, struct lw_diag *diag)
     }
     rc = lw_reader_open_path(path, LW_FORMAT_AUTO, &r->lim, LW_READER_OPEN_WALK, &st->child, diag);
 out:
+    /* Children parse as their parent does (lw_reader_defer_parsing). */
+    if (st->child)
+        st->child->defer = r->defer;
     free(path);
     if (rc == LW_OK && st->child)
         rc = 1;

@@ -17,11 +17,18 @@
 #include "base/buf.h"
 #include "ingest/reader_int.h"
 
+/* What parsing one message needs; shared by the reader and lw_msg_complete. */
+struct parse {
+    GMimeParserOptions *opts;
+    const struct lw_limits *lim;
+    unsigned warn; /* defects GMime reported for the message being parsed */
+    bool mbox;     /* the message came out of an mbox: unescape >From lines */
+};
+
 struct mail {
     GMimeStream *stream;
     GMimeParser *parser;
-    GMimeParserOptions *opts;
-    unsigned warn; /* defects GMime reported for the message being parsed */
+    struct parse p;
     unsigned long n;
     bool mbox, empty;
 };
@@ -35,7 +42,7 @@ static void gmime_start(void)
 
 static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer data)
 {
-    struct mail *st = data;
+    struct parse *st = data;
 
     (void)offset;
     (void)item;
@@ -114,9 +121,9 @@ static size_t unescape_from(char *p, size_t n)
 }
 
 /* Decode a part's content to UTF-8 text in the message. */
-static int part_text(struct lw_reader *r, struct mail *st, GMimePart *part, struct lw_msg *m)
+static int part_text(const struct parse *st, GMimePart *part, struct lw_msg *m)
 {
-    size_t want = r->lim.max_text > SIZE_MAX - 5 ? SIZE_MAX - 1 : r->lim.max_text + 4;
+    size_t want = st->lim->max_text > SIZE_MAX - 5 ? SIZE_MAX - 1 : st->lim->max_text + 4;
     struct lw_buf b = LW_BUF_INIT(want);
     GMimeDataWrapper *dw = g_mime_part_get_content(part);
     GMimeStream *raw, *fs = NULL;
@@ -175,7 +182,7 @@ done:
         char *p = len ? lw_buf_detach(&b, &len) : NULL;
         if (p && st->mbox)
             len = unescape_from(p, len);
-        rc = lw_msg_set_text(m, p ? p : "", len, r->lim.max_text);
+        rc = lw_msg_set_text(m, p ? p : "", len, st->lim->max_text);
         if (more)
             m->defects |= LW_DEFECT_TRUNCATED;
         free(p);
@@ -184,21 +191,21 @@ done:
     return rc;
 }
 
-static int body(struct lw_reader *r, struct mail *st, GMimeMessage *msg, struct lw_msg *m)
+static int body(const struct parse *st, GMimeMessage *msg, struct lw_msg *m)
 {
-    struct walk w = {&r->lim, NULL, NULL, 0, false};
+    struct walk w = {st->lim, NULL, NULL, 0, false};
 
     walk(g_mime_message_get_mime_part(msg), 0, &w);
     if (w.over)
         m->defects |= LW_DEFECT_BAD_MIME;
     if (w.plain)
-        return part_text(r, st, w.plain, m);
+        return part_text(st, w.plain, m);
     if (w.html) {
         m->text_is_html = true;
-        return part_text(r, st, w.html, m);
+        return part_text(st, w.html, m);
     }
     m->defects |= LW_DEFECT_NO_TEXT;
-    return lw_msg_set_text(m, "", 0, r->lim.max_text);
+    return lw_msg_set_text(m, "", 0, st->lim->max_text);
 }
 
 /* ---- headers ------------------------------------------------------------------ */
@@ -281,7 +288,7 @@ static int recipients(struct lw_msg *m, InternetAddressList *l)
 }
 
 /* The first message id of a References or In-Reply-To header. */
-static const char *first_ref(struct mail *st, struct lw_msg *m, const char *value, int *rc)
+static const char *first_ref(const struct parse *st, struct lw_msg *m, const char *value, int *rc)
 {
     GMimeReferences *refs;
     const char *id = NULL;
@@ -296,7 +303,7 @@ static const char *first_ref(struct mail *st, struct lw_msg *m, const char *valu
     return id;
 }
 
-static int headers(struct mail *st, GMimeMessage *msg, struct lw_msg *m)
+static int headers(const struct parse *st, GMimeMessage *msg, struct lw_msg *m)
 {
     GMimeObject *obj = GMIME_OBJECT(msg);
     InternetAddressMailbox *from = first_mailbox(g_mime_message_get_from(msg));
@@ -344,6 +351,94 @@ static int headers(struct mail *st, GMimeMessage *msg, struct lw_msg *m)
 
 /* ---- the reader ----------------------------------------------------------------- */
 
+/* Fill m from a parsed message. */
+static int fill(struct parse *p, GMimeMessage *msg, struct lw_msg *m)
+{
+    int rc;
+
+    m->channel = LW_CHANNEL_EMAIL;
+    rc = headers(p, msg, m);
+    if (rc == LW_OK)
+        rc = body(p, msg, m);
+    m->defects |= p->warn;
+    return rc;
+}
+
+static int open_parser(struct lw_reader *r, struct mail *st, struct lw_diag *diag)
+{
+    if (r->in->kind == LW_READER_IN_MEM) {
+        st->stream = g_mime_stream_mem_new_with_buffer((const char *)r->in->mem, r->in->mem_len);
+    } else {
+        int fd = -1;
+        int rc = lw_reader_in_to_fd(r->in, &fd, diag);
+        if (rc < 0) {
+            lw_diag_at(diag, r->source, 0, 0);
+            return rc;
+        }
+        st->stream = g_mime_stream_fs_new(fd); /* owns fd */
+    }
+    if (!st->stream)
+        return LW_ENOMEM;
+    st->empty = g_mime_stream_length(st->stream) == 0;
+    st->parser = g_mime_parser_new_with_stream(st->stream);
+    if (!st->parser)
+        return LW_ENOMEM;
+    g_mime_parser_set_format(st->parser, st->mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
+    g_mime_parser_set_persist_stream(st->parser, TRUE);
+    return LW_OK;
+}
+
+/* Deferred parsing: hand the whole .eml on as raw bytes. */
+static int mail_next_raw(struct lw_reader *r, struct mail *st, struct lw_msg **out,
+                         struct lw_diag *diag)
+{
+    struct lw_buf b = LW_BUF_INIT(r->lim.max_record);
+    struct lw_msg *m = NULL;
+    char chunk[LW_READER_CHUNK];
+    size_t got;
+    int rc;
+
+    st->n = 1;
+    for (;;) {
+        rc = lw_reader_in_read(r->in, chunk, sizeof(chunk), &got);
+        if (rc < 0) {
+            lw_reader_diag(r, diag, 0, "cannot read: %s", lw_strerror(rc));
+            goto out;
+        }
+        if (got == 0)
+            break;
+        rc = lw_buf_append(&b, chunk, got);
+        if (rc == LW_ELIMIT) {
+            lw_reader_diag(r, diag, 1, "message is over %zu bytes (the record limit); skipped",
+                           r->lim.max_record);
+            goto out;
+        }
+        if (rc < 0)
+            goto out;
+    }
+    if (b.len == 0) {
+        rc = 0; /* an empty file holds no message */
+        goto out;
+    }
+    rc = lw_reader_msg_new(r, 1, 1, &m);
+    if (rc < 0)
+        goto out;
+    m->raw = lw_arena_strndup(m->arena, b.p, b.len);
+    m->raw_len = b.len;
+    if (!m->raw) {
+        rc = LW_ENOMEM;
+        goto out;
+    }
+    m->channel = LW_CHANNEL_EMAIL;
+    *out = m;
+    m = NULL;
+    rc = 1;
+out:
+    lw_msg_free(m);
+    lw_buf_release(&b);
+    return rc;
+}
+
 static int mail_next(struct lw_reader *r, struct lw_msg **out, struct lw_diag *diag)
 {
     struct mail *st = r->st;
@@ -351,11 +446,20 @@ static int mail_next(struct lw_reader *r, struct lw_msg **out, struct lw_diag *d
     struct lw_msg *m = NULL;
     int rc;
 
-    if (st->empty || (!st->mbox && st->n > 0) || (st->mbox && g_mime_parser_eos(st->parser)))
+    if (!st->mbox && st->n > 0)
         return 0;
-    st->warn = 0;
+    if (r->defer && !st->mbox && !st->parser)
+        return mail_next_raw(r, st, out, diag);
+    if (!st->parser) {
+        rc = open_parser(r, st, diag);
+        if (rc < 0)
+            return rc;
+    }
+    if (st->empty || (st->mbox && g_mime_parser_eos(st->parser)))
+        return 0;
+    st->p.warn = 0;
     st->n++;
-    msg = g_mime_parser_construct_message(st->parser, st->opts);
+    msg = g_mime_parser_construct_message(st->parser, st->p.opts);
     if (!msg) {
         r->done = true; /* the parser cannot go on */
         if (st->mbox && st->n > 1 && g_mime_parser_eos(st->parser))
@@ -368,14 +472,9 @@ static int mail_next(struct lw_reader *r, struct lw_msg **out, struct lw_diag *d
     rc = lw_reader_msg_new(r, st->n, st->n, &m);
     if (rc < 0)
         goto out;
-    m->channel = LW_CHANNEL_EMAIL;
-    rc = headers(st, msg, m);
+    rc = fill(&st->p, msg, m);
     if (rc < 0)
         goto out;
-    rc = body(r, st, msg, m);
-    if (rc < 0)
-        goto out;
-    m->defects |= st->warn;
     *out = m;
     m = NULL;
     rc = 1;
@@ -385,11 +484,63 @@ out:
     return rc;
 }
 
+int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim, struct lw_diag *diag)
+{
+    struct parse p = {NULL, lim, 0, false};
+    GMimeStream *stream = NULL;
+    GMimeParser *parser = NULL;
+    GMimeMessage *msg = NULL;
+    int rc = LW_ENOMEM;
+
+    if (!m->raw)
+        return LW_OK;
+    pthread_once(&gmime_once, gmime_start);
+    /* The bytes stay in the message's arena for as long as GMime reads them. */
+    stream = g_mime_stream_mem_new_with_buffer(m->raw, m->raw_len);
+    parser = stream ? g_mime_parser_new_with_stream(stream) : NULL;
+    p.opts = g_mime_parser_options_new();
+    if (!parser || !p.opts)
+        goto out;
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    g_mime_parser_set_persist_stream(parser, TRUE);
+    g_mime_parser_options_set_warning_callback(p.opts, on_warning, &p);
+    msg = g_mime_parser_construct_message(parser, p.opts);
+    if (!msg) {
+        lw_diag_at(diag, m->source, m->line, 0);
+        lw_diag_set(diag, "not an e-mail message");
+        rc = LW_EPARSE;
+        goto out;
+    }
+    rc = fill(&p, msg, m);
+    if (rc == LW_OK) {
+        m->raw = NULL;
+        m->raw_len = 0;
+    }
+out:
+    if (msg)
+        g_object_unref(msg);
+    if (parser)
+        g_object_unref(parser);
+    if (stream)
+        g_object_unref(stream);
+    if (p.opts)
+        g_mime_parser_options_free(p.opts);
+    return rc;
+}
+
+void lw_reader_defer_parsing(struct lw_reader *r)
+{
+    r->defer = true;
+}
+
 static uint64_t mail_bytes(const struct lw_reader *r)
 {
     const struct mail *st = r->st;
-    gint64 t = st->parser ? g_mime_parser_tell(st->parser) : 0;
+    gint64 t;
 
+    if (!st->parser) /* deferred: the bytes read so far are the input's */
+        return r->in ? r->in->bytes : 0;
+    t = g_mime_parser_tell(st->parser);
     return t > 0 ? (uint64_t)t : 0;
 }
 
@@ -403,8 +554,8 @@ static void mail_free(struct lw_reader *r)
         g_object_unref(st->parser);
     if (st->stream)
         g_object_unref(st->stream);
-    if (st->opts)
-        g_mime_parser_options_free(st->opts);
+    if (st->p.opts)
+        g_mime_parser_options_free(st->p.opts);
     free(st);
 }
 
@@ -413,34 +564,21 @@ static const struct lw_reader_ops mail_ops = {mail_next, mail_bytes, mail_free};
 int lw_reader_init_mail(struct lw_reader *r, struct lw_diag *diag)
 {
     struct mail *st = calloc(1, sizeof(*st));
-    int rc;
 
+    (void)diag;
     if (!st)
         return LW_ENOMEM;
     r->st = st;
     r->ops = &mail_ops;
     st->mbox = r->fmt == LW_FORMAT_MBOX;
     pthread_once(&gmime_once, gmime_start);
-    if (r->in->kind == LW_READER_IN_MEM) {
-        st->stream = g_mime_stream_mem_new_with_buffer((const char *)r->in->mem, r->in->mem_len);
-    } else {
-        int fd = -1;
-        rc = lw_reader_in_to_fd(r->in, &fd, diag);
-        if (rc < 0) {
-            lw_diag_at(diag, r->source, 0, 0);
-            return rc;
-        }
-        st->stream = g_mime_stream_fs_new(fd); /* owns fd */
-    }
-    if (!st->stream)
+    /* The parser is made at the first lw_reader_next, so that a deferred
+     * reader (lw_reader_defer_parsing) never makes one. */
+    st->p.opts = g_mime_parser_options_new();
+    if (!st->p.opts)
         return LW_ENOMEM;
-    st->empty = g_mime_stream_length(st->stream) == 0;
-    st->parser = g_mime_parser_new_with_stream(st->stream);
-    st->opts = g_mime_parser_options_new();
-    if (!st->parser || !st->opts)
-        return LW_ENOMEM;
-    g_mime_parser_set_format(st->parser, st->mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
-    g_mime_parser_set_persist_stream(st->parser, TRUE);
-    g_mime_parser_options_set_warning_callback(st->opts, on_warning, st);
+    st->p.lim = &r->lim;
+    st->p.mbox = st->mbox;
+    g_mime_parser_options_set_warning_callback(st->p.opts, on_warning, &st->p);
     return LW_OK;
 }

@@ -71,6 +71,19 @@ LW_NODISCARD int lw_reader_open_mem(const void *buf, size_t len, const char *nam
  * contract above). */
 LW_NODISCARD int lw_reader_next(struct lw_reader *r, struct lw_msg **out, struct lw_diag *diag);
 
+/* Leave the parsing of e-mail (.eml files, Maildir and folders of them) to
+ * lw_msg_complete: the reader then only reads each message's bytes, so
+ * that the expensive MIME parsing can run in the screening threads rather
+ * than in the one thread that reads. Call before the first lw_reader_next. */
+void lw_reader_defer_parsing(struct lw_reader *r);
+
+/* Finish a message whose parsing was deferred (m->raw set): headers, body,
+ * defects, as lw_reader_next would have. A no-op for any other message.
+ * Thread-safe: each call parses on its own. LW_EPARSE (diag names the
+ * message's source) when the bytes are not an e-mail message. */
+LW_NODISCARD int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim,
+                                 struct lw_diag *diag);
+
 /* The format in use (after sniffing) and the bytes read so far. */
 enum lw_format lw_reader_format(const struct lw_reader *r);
 uint64_t lw_reader_bytes(const struct lw_reader *r);

@@ -86,6 +86,7 @@ struct lw_reader {
     const struct lw_reader_ops *ops;
     void *st; /* the format's state */
     bool done;
+    bool defer; /* e-mail: hand raw bytes on, parse in lw_msg_complete */
 };
 
 /* Sniffing hints for a folder walk: files that hold no messages. */
