@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/watchload.h"
 #include "detect/vet.h"
 #include "ingest/profile.h"
 
@@ -73,6 +74,8 @@ static void print_text(const struct lw_profile *p, const struct lw_vet_result *r
                    d->value, d->type, d->matched, d->source, d->date ? d->date : "");
             if (d->why && *d->why)
                 printf("     %s\n", d->why);
+            if (d->note && *d->note)
+                printf("     note: %s\n", d->note);
         }
     }
     printf("\nadvice:\n");
@@ -121,11 +124,11 @@ static int print_json(const struct lw_profile *p, const struct lw_vet_result *r)
     for (i = 0; i < r->n_indicators; i++) {
         const struct lw_vet_indicator *d = &r->indicators[i];
         if (json_array_append_new(
-                inds,
-                json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s?, s:s?, s:s?, s:s?}", "type", d->type,
-                          "field", d->field, "value", d->value, "matched", d->matched, "strength",
-                          d->strength, "weight", d->weight, "why", d->why, "source", d->source,
-                          "source_url", d->source_url, "date", d->date)))
+                inds, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s?, s:s?, s:s?, s:s?, s:s?}",
+                                "type", d->type, "field", d->field, "value", d->value, "matched",
+                                d->matched, "strength", d->strength, "weight", d->weight, "why",
+                                d->why, "source", d->source, "source_url", d->source_url, "date",
+                                d->date, "note", d->note)))
             goto out;
     }
     for (i = 0; i < r->n_advice; i++)
@@ -166,6 +169,7 @@ int cmd_vet(int argc, char **argv)
     struct lw_vet_opts vo;
     struct lw_diag diag;
     char default_bios[4096];
+    void *watch = NULL;
     int opt, rc, ret = LW_EXIT_ERROR;
 
     lw_vet_refs_init(&refs);
@@ -238,8 +242,12 @@ int cmd_vet(int argc, char **argv)
         goto out;
     }
     vo.refs = &refs;
-    (void)store;
-    (void)no_watchlist;
+    if (!no_watchlist) {
+        /* prints its own errors */
+        if (lw_watchload_open(lw_cli_store_path(store), &watch) < 0)
+            goto out;
+        vo.watchlist = lw_watchload_get(watch);
+    }
 
     rc = lw_profile_read(argv[optind], NULL, &prof, &diag);
     if (rc < 0) {
@@ -265,5 +273,6 @@ out:
     lw_vet_result_free(res);
     lw_profile_free(prof);
     lw_vet_refs_release(&refs);
+    lw_watchload_close(watch);
     return ret;
 }

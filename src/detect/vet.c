@@ -17,6 +17,9 @@
 
 #include "base/buf.h"
 #include "detect/vet.h"
+#include "detect/watchlist.h"
+#include "ingest/msg.h"
+#include "text/norm.h"
 
 /* ---- term lists ---------------------------------------------------------
  * Matching is ASCII case-insensitive at word boundaries; a trailing star
@@ -1596,6 +1599,157 @@ static void check_targets(struct ctx *c)
     }
 }
 
+/* ---- watchlist ---------------------------------------------------------- */
+
+/* Points an indicator adds to the score, by strength. */
+static int strength_weight(enum lw_name_strength s)
+{
+    switch (s) {
+    case LW_NAME_STRONG:
+        return 60;
+    case LW_NAME_MEDIUM:
+        return 30;
+    case LW_NAME_WEAK:
+        return 10;
+    default:
+        return 0;
+    }
+}
+
+static const char *strength_name(enum lw_name_strength s)
+{
+    switch (s) {
+    case LW_NAME_STRONG:
+        return "strong";
+    case LW_NAME_MEDIUM:
+        return "medium";
+    case LW_NAME_WEAK:
+        return "weak";
+    default:
+        return "none";
+    }
+}
+
+/* One lookup: the profile field the message's from.name stands for, and
+ * what its "text" is. */
+struct wl_run {
+    struct ctx *c;
+    const char *name_field, *name_value;
+    const char *text_field, *text_value;
+};
+
+static bool indicator_seen(const struct lw_vet_result *r, const char *matched, const char *type)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_indicators; i++)
+        if (!strcmp(r->indicators[i].matched, matched) && !strcmp(r->indicators[i].type, type))
+            return true;
+    return false;
+}
+
+static int on_indicator(void *p, const struct lw_indicator *ind)
+{
+    struct wl_run *w = p;
+    struct ctx *c = w->c;
+    struct lw_vet_result *r = c->r;
+    const struct lw_entry *e = ind->entry;
+    struct lw_vet_indicator *d;
+    const char *field, *value, *type = lw_entry_type_name(e->type);
+
+    if (!strcmp(ind->field, "from.name")) {
+        field = w->name_field;
+        value = w->name_value;
+    } else if (!strcmp(ind->field, "from.profile")) {
+        field = "url";
+        value = c->p->url;
+    } else if (!strcmp(ind->field, "text") && w->text_field) {
+        field = w->text_field;
+        value = w->text_value;
+    } else {
+        return LW_OK;
+    }
+    if (!field || !value || ind->strength == LW_NAME_NONE || indicator_seen(r, e->value, type))
+        return LW_OK;
+    if (r->n_indicators == r->cap_ind) {
+        size_t ncap = r->cap_ind ? r->cap_ind * 2 : 8;
+        struct lw_vet_indicator *nd = lw_arena_calloc(c->a, ncap, sizeof(*nd));
+        if (!nd)
+            return LW_ENOMEM;
+        if (r->n_indicators)
+            memcpy(nd, r->indicators, r->n_indicators * sizeof(*nd));
+        r->indicators = nd;
+        r->cap_ind = ncap;
+    }
+    d = &r->indicators[r->n_indicators];
+    memset(d, 0, sizeof(*d));
+    d->type = type;
+    d->field = lw_arena_strdup(c->a, field);
+    d->value = lw_arena_strdup(c->a, value);
+    d->matched = lw_arena_strdup(c->a, e->value);
+    d->strength = strength_name(ind->strength);
+    d->why = lw_arena_strdup(c->a, ind->why);
+    d->source = lw_arena_strdup(c->a, e->source ? e->source : "");
+    d->source_url = e->source_url ? lw_arena_strdup(c->a, e->source_url) : NULL;
+    d->date = e->date ? lw_arena_strdup(c->a, e->date) : NULL;
+    d->note = e->note ? lw_arena_strdup(c->a, e->note) : NULL;
+    d->weight = strength_weight(ind->strength);
+    if (!d->field || !d->value || !d->matched || !d->why || !d->source ||
+        (e->source_url && !d->source_url) || (e->date && !d->date) || (e->note && !d->note))
+        return LW_ENOMEM;
+    r->n_indicators++;
+    return LW_OK;
+}
+
+/* Match one profile value as a sender name (persona and organisation
+ * entries), with the profile URL and an optional text (URLs, domains). */
+static void wl_lookup(struct ctx *c, const char *name_field, const char *name, const char *url,
+                      const char *text_field, const char *text)
+{
+    struct wl_run w = {c, name_field, name, text_field, text};
+    struct lw_msg *m;
+    char *nt = NULL;
+    int rc;
+
+    if (c->rc < 0 || (!name && !url && !text))
+        return;
+    m = lw_msg_new();
+    if (!m) {
+        c->rc = LW_ENOMEM;
+        return;
+    }
+    m->channel = LW_CHANNEL_LINKEDIN;
+    m->from.name = name;
+    m->from.profile = url;
+    if (text && lw_norm_str(text, strlen(text), &nt, NULL) == LW_ENOMEM) {
+        c->rc = LW_ENOMEM;
+        goto out;
+    }
+    rc = lw_watchlist_match_msg(c->o->watchlist, m, nt, nt ? strlen(nt) : 0, on_indicator, &w);
+    if (rc < 0)
+        c->rc = rc;
+out:
+    free(nt);
+    lw_msg_free(m);
+}
+
+static void check_watchlist(struct ctx *c)
+{
+    const struct lw_profile *p = c->p;
+    size_t i;
+
+    if (!c->o->watchlist)
+        return;
+    wl_lookup(c, "name", p->name, p->url, NULL, NULL);
+    wl_lookup(c, "company", p->company, NULL, p->company_url ? "company_url" : NULL,
+              p->company_url);
+    for (i = 0; i < p->n_positions && c->rc == 0; i++) {
+        const char *co = p->positions[i].company;
+        if (co && (!p->company || strcmp(co, p->company)))
+            wl_lookup(c, pos_field(c, i, "company"), co, NULL, NULL, NULL);
+    }
+}
+
 /* ---- rating ------------------------------------------------------------- */
 
 bool lw_vet_code_counts(const struct lw_vet_result *r, const char *code)
@@ -1659,8 +1813,11 @@ static void rate(struct ctx *c)
         WHY(c, "%d profile codes count (%s), including P2 or P5: high", n_p, pcodes);
     } else if (medium) {
         r->rating = LW_VET_MEDIUM;
-        WHY(c, "medium watchlist match: %s \"%s\" matches \"%s\" (%s)", medium->field,
-            medium->value, medium->matched, medium->source);
+        WHY(c, "medium watchlist match: %s \"%s\" matches \"%s\" (%s)%s", medium->field,
+            medium->value, medium->matched, medium->source,
+            !strcmp(medium->type, "persona")
+                ? "; a name alone: real, innocent people may share it, so weigh the flags"
+                : "");
     } else if (n_codes >= 2) {
         r->rating = LW_VET_MEDIUM;
         WHY(c, "%d codes count (%s): medium", n_codes, codes);
@@ -1747,6 +1904,7 @@ int lw_vet_profile(const struct lw_profile *p, const struct lw_vet_opts *opts,
     check_location(&c);
     check_name(&c);
     check_targets(&c);
+    check_watchlist(&c);
     rate(&c);
     advise(&c);
     if (c.rc < 0) {

@@ -22,7 +22,8 @@
  *   medium a medium watchlist match, or >= 2 counted codes (any family), or
  *          a score of LW_VET_SCORE_MEDIUM or more;
  *   low    otherwise.
- * score = the sum of flag and indicator weights, capped at 100. */
+ * score = the sum of flag and indicator weights, capped at 100. A watchlist
+ * indicator weighs 60 (strong), 30 (medium) or 10 (weak). */
 #ifndef LW_VET_H
 #define LW_VET_H
 
@@ -89,6 +90,7 @@ struct lw_vet_indicator {
     const char *source;     /* who published the entry */
     const char *source_url; /* may be NULL */
     const char *date;
+    const char *note; /* the entry's note (e.g. "a very common name"), may be NULL */
     int weight;
 };
 

@@ -12,7 +12,9 @@
 #include <cmocka.h>
 
 #include "detect/vet.h"
+#include "detect/watchlist.h"
 #include "ingest/profile.h"
+#include "text/names.h"
 
 /* Every test judges profiles as of 2025-11-20. */
 static long today(void)
@@ -534,6 +536,86 @@ static void test_refs_files(void **state)
     lw_vet_refs_release(&refs);
 }
 
+static void test_watchlist(void **state)
+{
+    static const char *aliases[] = {"BP-YR Executive Search"};
+    struct lw_entry e[3];
+    struct lw_names *names = NULL;
+    struct lw_watchlist *wl = NULL;
+    struct lw_profile *fake = read_fixture("fake-ceo.json");
+    struct lw_profile *eng = read_fixture("engineer.json");
+    struct lw_vet_opts o = {today(), NULL, NULL};
+    struct lw_vet_result *r = NULL;
+    char path[4096];
+    size_t i;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/data/surnames.tsv", getenv("LW_SRC") ? getenv("LW_SRC") : ".");
+    assert_int_equal(lw_names_load(path, &names, NULL), LW_OK);
+    memset(e, 0, sizeof(e));
+    e[0].type = LW_ENTRY_ORG;
+    e[0].value = "BR-YR Executive Search";
+    e[0].aliases = aliases;
+    e[0].n_aliases = 1;
+    e[1].type = LW_ENTRY_PERSONA;
+    e[1].value = "Priya Natarajan";
+    e[1].note = "test persona";
+    e[2].type = LW_ENTRY_URL;
+    e[2].value = "https://www.linkedin.com/in/priya-natarajan-nw";
+    for (i = 0; i < 3; i++) {
+        e[i].source = "unit test";
+        e[i].date = "2025-11";
+        e[i].confidence = 90;
+    }
+
+    /* a name alone is at most medium, and makes the rating medium */
+    assert_int_equal(lw_watchlist_build(e, 2, names, &wl, NULL), LW_OK);
+    o.watchlist = wl;
+    assert_int_equal(lw_vet_profile(eng, &o, &r, NULL), LW_OK);
+    assert_int_equal(r->n_indicators, 1);
+    assert_string_equal(r->indicators[0].field, "name");
+    assert_string_equal(r->indicators[0].type, "persona");
+    assert_string_equal(r->indicators[0].strength, "medium");
+    assert_string_equal(r->indicators[0].note, "test persona");
+    assert_int_equal(r->n_flags, 0);
+    assert_int_equal(r->rating, LW_VET_MEDIUM);
+    assert_non_null(strstr(r->why[0], "medium watchlist match"));
+    lw_vet_result_free(r);
+
+    /* the front company matches strongly: high on its own */
+    assert_int_equal(lw_vet_profile(fake, &o, &r, NULL), LW_OK);
+    assert_int_equal(r->n_indicators, 1);
+    assert_string_equal(r->indicators[0].field, "company");
+    assert_string_equal(r->indicators[0].strength, "strong");
+    assert_int_equal(r->rating, LW_VET_HIGH);
+    assert_non_null(strstr(r->why[0], "strong watchlist match"));
+    lw_vet_result_free(r);
+    lw_watchlist_free(wl);
+    wl = NULL;
+
+    /* a known profile URL is strong */
+    assert_int_equal(lw_watchlist_build(e + 2, 1, names, &wl, NULL), LW_OK);
+    o.watchlist = wl;
+    assert_int_equal(lw_vet_profile(eng, &o, &r, NULL), LW_OK);
+    assert_int_equal(r->n_indicators, 1);
+    assert_string_equal(r->indicators[0].field, "url");
+    assert_string_equal(r->indicators[0].strength, "strong");
+    assert_int_equal(r->rating, LW_VET_HIGH);
+    lw_vet_result_free(r);
+
+    /* no watchlist, no indicators */
+    o.watchlist = NULL;
+    assert_int_equal(lw_vet_profile(eng, &o, &r, NULL), LW_OK);
+    assert_int_equal(r->n_indicators, 0);
+    assert_int_equal(r->rating, LW_VET_LOW);
+    lw_vet_result_free(r);
+
+    lw_watchlist_free(wl);
+    lw_names_free(names);
+    lw_profile_free(fake);
+    lw_profile_free(eng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -555,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_targets_network_location),
         cmocka_unit_test(test_rating_rule),
         cmocka_unit_test(test_refs_files),
+        cmocka_unit_test(test_watchlist),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
