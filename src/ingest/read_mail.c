@@ -9,10 +9,12 @@
  * at limits.max_text. GMime's parser warnings become defects: broken or
  * truncated MIME sets LW_DEFECT_BAD_MIME and the text found is still
  * returned. Owns the stream, the parser and its options. */
+#include <errno.h>
 #include <gmime/gmime.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "ingest/reader_int.h"
@@ -25,7 +27,15 @@ struct parse {
     bool mbox;     /* the message came out of an mbox: unescape >From lines */
 };
 
+/* The bytes of the input, for the pre-scan: a descriptor (pread) or memory. */
+struct bytes {
+    int fd; /* ours; -1 for memory */
+    const unsigned char *mem;
+    size_t len;
+};
+
 struct mail {
+    struct bytes src;
     GMimeStream *stream;
     GMimeParser *parser;
     struct parse p;
@@ -349,6 +359,119 @@ static int headers(const struct parse *st, GMimeMessage *msg, struct lw_msg *m)
     return rc;
 }
 
+/* ---- pre-scan ---------------------------------------------------------------- */
+
+/* What one message costs GMime, measured before it parses it. */
+struct scan {
+    uint64_t end; /* just past the message: the next "From " line, or the end */
+    size_t hdr_bytes, hdr_lines, blocks;
+    char why[160]; /* set when a cap is passed */
+};
+
+static int get_bytes(const struct bytes *src, uint64_t off, unsigned char *buf, size_t n,
+                     size_t *got)
+{
+    *got = 0;
+    if (src->fd < 0) {
+        if (off < src->len) {
+            *got = LW_MIN(n, (size_t)(src->len - off));
+            memcpy(buf, src->mem + off, *got);
+        }
+        return LW_OK;
+    }
+    for (;;) {
+        ssize_t k = pread(src->fd, buf, n, (off_t)off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return LW_EIO;
+        *got = (size_t)k;
+        return LW_OK;
+    }
+}
+
+/* Scan the message that starts at `start`, line by line in O(1) memory:
+ * header blocks are the message's own and those after each line starting
+ * with "--" (a MIME boundary, or something like one), up to a blank line. */
+static int prescan(const struct lw_limits *lim, bool mbox, const struct bytes *src, uint64_t start,
+                   struct scan *sc)
+{
+    size_t max_bytes = LW_MIN(lim->max_record, LW_READER_MAX_HEADER_BYTES);
+    size_t max_blocks = (size_t)lim->max_mime_parts * 4 + 16;
+    unsigned char buf[16384], pre[5];
+    uint64_t off = start, line_start = start;
+    size_t pre_n = 0, len = 0, got, i;
+    bool first = mbox, in_hdr = !mbox, over = false;
+    int rc;
+
+    memset(sc, 0, sizeof(*sc));
+    for (;;) {
+        rc = get_bytes(src, off, buf, sizeof(buf), &got);
+        if (rc < 0)
+            return rc;
+        for (i = 0; i < got || (got == 0 && (pre_n || len)); i++) {
+            bool from, blank;
+            if (got && buf[i] != '\n') {
+                if (pre_n < sizeof(pre))
+                    pre[pre_n++] = buf[i];
+                len++;
+                continue;
+            }
+            /* a line ends (or the input does) */
+            from = pre_n == 5 && memcmp(pre, "From ", 5) == 0;
+            blank = len == 0 || (len == 1 && pre[0] == '\r');
+            if (mbox && from && !first) {
+                sc->end = line_start;
+                return LW_OK;
+            }
+            if (first) {
+                if (from) { /* the message's "From " line; lines before it are not mail */
+                    first = false;
+                    in_hdr = true;
+                }
+            } else if (over) {
+                /* past a cap: only looking for the end of the message */
+            } else if (in_hdr) {
+                if (blank) {
+                    in_hdr = false;
+                } else {
+                    sc->hdr_bytes += len + 1;
+                    if (pre[0] != ' ' && pre[0] != '\t')
+                        sc->hdr_lines++;
+                }
+            } else if (pre_n >= 2 && pre[0] == '-' && pre[1] == '-') {
+                in_hdr = true;
+                sc->blocks++;
+            }
+            if (!over && sc->hdr_bytes > max_bytes) {
+                snprintf(sc->why, sizeof(sc->why), "headers longer than %zu bytes", max_bytes);
+                over = true;
+            } else if (!over && sc->hdr_lines > LW_READER_MAX_HEADER_LINES) {
+                snprintf(sc->why, sizeof(sc->why), "more than %d header lines",
+                         LW_READER_MAX_HEADER_LINES);
+                over = true;
+            } else if (!over && sc->blocks > max_blocks) {
+                snprintf(sc->why, sizeof(sc->why), "more than %zu MIME boundaries", max_blocks);
+                over = true;
+            }
+            if (over && !mbox) {
+                sc->end = off + i;
+                return LW_OK;
+            }
+            line_start = off + i + 1;
+            pre_n = 0;
+            len = 0;
+            if (got == 0)
+                break;
+        }
+        if (got == 0) {
+            sc->end = off;
+            return LW_OK;
+        }
+        off += got;
+    }
+}
+
 /* ---- the reader ----------------------------------------------------------------- */
 
 /* Fill m from a parsed message. */
@@ -367,6 +490,8 @@ static int fill(struct parse *p, GMimeMessage *msg, struct lw_msg *m)
 static int open_parser(struct lw_reader *r, struct mail *st, struct lw_diag *diag)
 {
     if (r->in->kind == LW_READER_IN_MEM) {
+        st->src.mem = r->in->mem;
+        st->src.len = r->in->mem_len;
         st->stream = g_mime_stream_mem_new_with_buffer((const char *)r->in->mem, r->in->mem_len);
     } else {
         int fd = -1;
@@ -374,6 +499,12 @@ static int open_parser(struct lw_reader *r, struct mail *st, struct lw_diag *dia
         if (rc < 0) {
             lw_diag_at(diag, r->source, 0, 0);
             return rc;
+        }
+        st->src.fd = dup(fd);
+        if (st->src.fd < 0) {
+            close(fd);
+            lw_reader_diag(r, diag, 0, "cannot duplicate a descriptor");
+            return LW_EIO;
         }
         st->stream = g_mime_stream_fs_new(fd); /* owns fd */
     }
@@ -444,6 +575,7 @@ static int mail_next(struct lw_reader *r, struct lw_msg **out, struct lw_diag *d
     struct mail *st = r->st;
     GMimeMessage *msg = NULL;
     struct lw_msg *m = NULL;
+    struct scan sc;
     int rc;
 
     if (!st->mbox && st->n > 0)
@@ -457,8 +589,25 @@ static int mail_next(struct lw_reader *r, struct lw_msg **out, struct lw_diag *d
     }
     if (st->empty || (st->mbox && g_mime_parser_eos(st->parser)))
         return 0;
+    rc = prescan(&r->lim, st->mbox, &st->src,
+                 st->mbox ? (uint64_t)g_mime_parser_tell(st->parser) : 0, &sc);
+    if (rc < 0) {
+        lw_reader_diag(r, diag, st->n + 1, "read error");
+        return rc;
+    }
     st->p.warn = 0;
     st->n++;
+    if (sc.why[0]) {
+        lw_reader_diag(r, diag, st->n, "%s, message skipped", sc.why);
+        if (!st->mbox) {
+            r->done = true;
+            return LW_ELIMIT;
+        }
+        /* Go on at the next "From " line with a fresh parser state. */
+        g_mime_stream_seek(st->stream, (gint64)sc.end, GMIME_STREAM_SEEK_SET);
+        g_mime_parser_init_with_stream(st->parser, st->stream);
+        return LW_ELIMIT;
+    }
     msg = g_mime_parser_construct_message(st->parser, st->p.opts);
     if (!msg) {
         r->done = true; /* the parser cannot go on */
@@ -490,10 +639,19 @@ int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim, struct lw_dia
     GMimeStream *stream = NULL;
     GMimeParser *parser = NULL;
     GMimeMessage *msg = NULL;
-    int rc = LW_ENOMEM;
+    struct bytes src = {-1, (const unsigned char *)m->raw, m->raw_len};
+    struct scan sc;
+    int rc;
 
     if (!m->raw)
         return LW_OK;
+    rc = prescan(lim, false, &src, 0, &sc);
+    if (rc == LW_OK && sc.why[0]) {
+        lw_diag_at(diag, m->source, m->line, 0);
+        lw_diag_set(diag, "%s, message skipped", sc.why);
+        return LW_ELIMIT;
+    }
+    rc = LW_ENOMEM;
     pthread_once(&gmime_once, gmime_start);
     /* The bytes stay in the message's arena for as long as GMime reads them. */
     stream = g_mime_stream_mem_new_with_buffer(m->raw, m->raw_len);
@@ -556,6 +714,8 @@ static void mail_free(struct lw_reader *r)
         g_object_unref(st->stream);
     if (st->p.opts)
         g_mime_parser_options_free(st->p.opts);
+    if (st->src.fd >= 0)
+        close(st->src.fd);
     free(st);
 }
 
@@ -568,6 +728,7 @@ int lw_reader_init_mail(struct lw_reader *r, struct lw_diag *diag)
     (void)diag;
     if (!st)
         return LW_ENOMEM;
+    st->src.fd = -1;
     r->st = st;
     r->ops = &mail_ops;
     st->mbox = r->fmt == LW_FORMAT_MBOX;

@@ -80,7 +80,8 @@ void lw_reader_defer_parsing(struct lw_reader *r);
 /* Finish a message whose parsing was deferred (m->raw set): headers, body,
  * defects, as lw_reader_next would have. A no-op for any other message.
  * Thread-safe: each call parses on its own. LW_EPARSE (diag names the
- * message's source) when the bytes are not an e-mail message. */
+ * message's source) when the bytes are not an e-mail message; LW_ELIMIT
+ * when its headers pass the caps GMime's memory needs (see read_mail.c). */
 LW_NODISCARD int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim,
                                  struct lw_diag *diag);
 

@@ -25,6 +25,13 @@
 #define LW_READER_MAX_TO 1024
 /* Folder nesting followed by the folder walk. */
 #define LW_READER_MAX_DEPTH 64
+/* E-mail: GMime holds every header (message and MIME part headers) in
+ * memory, at about 600 bytes a header line, and every part it finds; bodies
+ * stay in the file. Each message is scanned first and skipped (LW_ELIMIT)
+ * when its header blocks pass these caps (bytes also capped by max_record),
+ * or when it has more than 4 * max_mime_parts + 16 boundary-like lines. */
+#define LW_READER_MAX_HEADER_BYTES ((size_t)1 << 20)
+#define LW_READER_MAX_HEADER_LINES 16384
 
 /* ---- byte input ---------------------------------------------------------- */
 

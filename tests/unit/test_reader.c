@@ -624,6 +624,54 @@ static void test_mbox_stdin(void **state)
     free(buf);
 }
 
+/* Headers are what GMime holds in memory: a message whose headers pass the
+ * caps is skipped before GMime sees it, and the next one is read. */
+static void test_mail_header_caps(void **state)
+{
+    static const char head[] = "From a@b Thu Oct  2 09:14:05 2025\nSubject: one\n\nfirst\n\n"
+                               "From b@b Thu Oct  2 09:14:06 2025\nSubject: two\nX-Junk: ";
+    static const char tail[] = "\n\nsecond\n\nFrom c@b Thu Oct  2 09:14:07 2025\nSubject: three\n"
+                               "\nthird\n";
+    size_t junk = 2u << 20, n = sizeof(head) - 1 + junk + sizeof(tail) - 1, i;
+    char *buf = malloc(n), *p;
+    struct run run;
+
+    (void)state;
+    assert_non_null(buf);
+    memcpy(buf, head, sizeof(head) - 1);
+    memset(buf + sizeof(head) - 1, 'y', junk);
+    memcpy(buf + sizeof(head) - 1 + junk, tail, sizeof(tail) - 1);
+    read_mem(buf, n, "caps.mbox", LW_FORMAT_MBOX, NULL, &run);
+    assert_int_equal(run.n, 2);
+    assert_string_equal(run.m[0]->subject, "one");
+    assert_string_equal(run.m[1]->subject, "three");
+    assert_int_equal(run.m[1]->line, 3);
+    assert_int_equal(run.nerr, 1);
+    assert_int_equal(run.err[0], LW_ELIMIT);
+    assert_int_equal(run.diag[0].line, 2);
+    assert_non_null(strstr(run.diag[0].msg, "headers longer than"));
+    run_free(&run);
+
+    /* Many MIME part headers in one .eml: also refused, by line count. */
+    free(buf);
+    n = 40000 * 12 + 200;
+    buf = malloc(n);
+    assert_non_null(buf);
+    p = buf + snprintf(buf, n, "From: a@b\nContent-Type: multipart/mixed; boundary=B\n\n--B\n");
+    for (i = 0; i < 40000; i++) {
+        memcpy(p, "X-A: bcdef\n", 11);
+        p += 11;
+    }
+    p += snprintf(p, 32, "\nbody\n--B--\n");
+    read_mem(buf, (size_t)(p - buf), "parts.eml", LW_FORMAT_EML, NULL, &run);
+    assert_int_equal(run.n, 0);
+    assert_int_equal(run.nerr, 1);
+    assert_int_equal(run.err[0], LW_ELIMIT);
+    assert_non_null(strstr(run.diag[0].msg, "header lines"));
+    run_free(&run);
+    free(buf);
+}
+
 static void test_maildir(void **state)
 {
     struct run run;
@@ -1007,6 +1055,7 @@ int main(void)
         cmocka_unit_test(test_eml_broken),
         cmocka_unit_test(test_mbox),
         cmocka_unit_test(test_mbox_stdin),
+        cmocka_unit_test(test_mail_header_caps),
         cmocka_unit_test(test_maildir),
         cmocka_unit_test(test_csv_messages),
         cmocka_unit_test(test_csv_variants),

@@ -1,0 +1,10 @@
+/* fuzz_text.c -- libFuzzer target: lw_reader_open_mem with LW_FORMAT_TEXT on
+ * arbitrary bytes, drained (see fuzz_reader.h for the checks; each result consumes input). */
+#include "fuzz_reader.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+    return fuzz_reader_run(data, size, LW_FORMAT_TEXT, size + 2);
+}
