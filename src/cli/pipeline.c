@@ -67,7 +67,7 @@ static void *worker_main(void *p)
         s->rc = lw_msg_complete(s->msg, &r->o->limits, &s->diag);
         if (s->rc == LW_OK)
             s->rc = lw_worker_screen(a->w, s->msg, &s->v, &s->diag);
-        if (s->rc == LW_OK && r->o->want_json && !s->msg->thread)
+        if (s->rc == LW_OK && r->o->want_json)
             s->rc = lw_verdict_json(&s->v, s->msg, lw_engine_rules(r->e), r->o->lang, &s->json);
 
         pthread_mutex_lock(&r->mu);
@@ -108,8 +108,11 @@ static int emit_ready(struct ring *r, struct lw_thread_ctx *tctx, lw_emit_fn *em
         pthread_mutex_unlock(&r->mu);
         if (s->rc == LW_OK && s->msg->thread) {
             s->rc = lw_thread_ctx_apply(tctx, s->msg, &s->v);
-            if (s->rc == LW_OK && r->o->want_json)
+            /* Re-encode only when earlier messages changed the verdict. */
+            if (s->rc == LW_OK && r->o->want_json && s->v.thread_messages) {
+                lw_buf_reset(&s->json);
                 s->rc = lw_verdict_json(&s->v, s->msg, lw_engine_rules(r->e), r->o->lang, &s->json);
+            }
         }
         if (s->rc < 0) {
             if (!s->diag.msg[0])

@@ -23,25 +23,25 @@
 #define MAX_GROUPS 16
 
 /* Thresholds and multipliers; docs/scoring.md explains each. */
-#define SCORE_LOW 12
+#define SCORE_LOW    12
 #define SCORE_MEDIUM 35
-#define SCORE_HIGH 60
+#define SCORE_HIGH   60
 
 struct lw_engine {
     struct lw_ruleset *rs;
     const struct lw_watchlist *wl;
     size_t n_tactics;
-    int *group_of;        /* tactic -> group index, -1 for signals */
+    int *group_of; /* tactic -> group index, -1 for signals */
     int sig_you, sig_report, sig_warn, sig_job;
     unsigned n_groups;
 };
 
 /* What one text showed, before scoring. */
 struct tally {
-    int *w;             /* per tactic: weight of the strongest pattern, 0 if none */
-    unsigned *hits;     /* per tactic: matches */
+    int *w;         /* per tactic: weight of the strongest pattern, 0 if none */
+    unsigned *hits; /* per tactic: matches */
     unsigned you, report, warn, job;
-    int wl_points;      /* added by watchlist indicators */
+    int wl_points; /* added by watchlist indicators */
 };
 
 struct lw_worker {
@@ -342,7 +342,7 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
 
 struct thread_state {
     char *id;
-    int *w;           /* per tactic: strongest weight seen in the thread */
+    int *w; /* per tactic: strongest weight seen in the thread */
     unsigned messages;
     unsigned you, report, warn, job;
     int wl_points;
@@ -388,10 +388,18 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-static struct thread_state *thread_find(struct lw_thread_ctx *t, const char *id, bool *fresh)
+/* Conversations followed at once; past this, new threads are not followed
+ * (their messages are screened alone), so memory stays bounded on any mailbox. */
+#define MAX_THREADS 200000
+
+/* The state of thread `id`, made if new. NULL with *full set when the cap is
+ * reached, NULL alone when out of memory. */
+static struct thread_state *thread_find(struct lw_thread_ctx *t, const char *id, bool *fresh,
+                                        bool *full)
 {
     size_t i;
 
+    *full = false;
     if (t->n * 2 >= t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64, j;
         struct thread_state *a = calloc(cap, sizeof(*a));
@@ -417,6 +425,10 @@ static struct thread_state *thread_find(struct lw_thread_ctx *t, const char *id,
         }
         i = (i + 1) & (t->cap - 1);
     }
+    if (t->n >= MAX_THREADS) {
+        *full = true;
+        return NULL;
+    }
     t->a[i].id = strdup(id);
     t->a[i].w = calloc(t->e->n_tactics ? t->e->n_tactics : 1, sizeof(int));
     if (!t->a[i].id || !t->a[i].w) {
@@ -437,15 +449,15 @@ int lw_thread_ctx_apply(struct lw_thread_ctx *t, const struct lw_msg *m, struct 
     struct thread_state *s;
     struct lw_verdict conv;
     struct tally tl;
-    bool fresh;
+    bool fresh, full;
     size_t i, n = 0;
     unsigned k;
 
     if (!m->thread || !*m->thread)
         return LW_OK;
-    s = thread_find(t, m->thread, &fresh);
+    s = thread_find(t, m->thread, &fresh, &full);
     if (!s)
-        return LW_ENOMEM;
+        return full ? LW_OK : LW_ENOMEM;
     if (!fresh && s->messages > 0) {
         v->thread_messages = s->messages;
         for (i = 0; i < e->n_tactics; i++) {

@@ -348,6 +348,10 @@ static int headers(const struct parse *st, GMimeMessage *msg, struct lw_msg *m)
     m->thread = first_ref(st, m, g_mime_object_get_header(obj, "References"), &rc);
     if (!m->thread)
         m->thread = first_ref(st, m, g_mime_object_get_header(obj, "In-Reply-To"), &rc);
+    /* A message that refers to none starts its own conversation: its replies
+     * name it first in References, so its Message-ID is the thread id. */
+    if (!m->thread && s && *s)
+        m->thread = m->id;
     s = g_mime_object_get_header(obj, "Content-Language");
     if (!s && g_mime_message_get_mime_part(msg)) /* Content-* headers live on the part */
         s = g_mime_object_get_header(g_mime_message_get_mime_part(msg), "Content-Language");

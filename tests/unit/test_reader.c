@@ -512,7 +512,9 @@ static void test_eml(void **state)
                        "e aus Berlin"));
     assert_true(has(m, "\xE4\xBD\xA0\xE5\xA5\xBD"));
     assert_string_equal(m->date, "2025-10-03T00:00:00Z");
-    assert_null(m->thread);
+    /* No References or In-Reply-To: it starts a conversation of its own. */
+    assert_non_null(m->thread);
+    assert_string_equal(m->thread, m->id);
     run_free(&run);
 
     read_path(data("html-only.eml"), LW_FORMAT_AUTO, NULL, &run);
