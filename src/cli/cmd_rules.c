@@ -252,7 +252,7 @@ static int rules_list(int argc, char **argv)
         lw_cli_error("'rules list' takes no arguments; use --rules DIR");
         return LW_EXIT_ERROR;
     }
-    if (lw_ruleset_load(lw_cli_rules_dir(dir), &rs, &diag) < 0) {
+    if (lw_ruleset_load_cached(lw_cli_rules_dir(dir), lw_cli_cache_dir(), &rs, &diag) < 0) {
         lw_cli_diag(&diag);
         return LW_EXIT_ERROR;
     }
