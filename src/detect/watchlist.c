@@ -157,7 +157,7 @@ static bool is_han(uint32_t c)
            (c >= 0x20000 && c <= 0x2FFFF); /* extensions B.. */
 }
 
-static int tok_push(struct wl_tokv *tv, size_t s, size_t e, bool han)
+static int tok_push(struct wl_tokv *tv, size_t s, size_t e, bool han, uint64_t fh)
 {
     if (tv->n >= WL_MAX_TOKENS)
         return LW_OK; /* the rest of a huge text is not looked at */
@@ -170,7 +170,7 @@ static int tok_push(struct wl_tokv *tv, size_t s, size_t e, bool han)
         tv->v = v;
         tv->cap = cap;
     }
-    tv->v[tv->n++] = (struct wl_tok){(uint32_t)s, (uint32_t)e, han};
+    tv->v[tv->n++] = (struct wl_tok){fh, (uint32_t)s, (uint32_t)e, han};
     return LW_OK;
 }
 
@@ -178,30 +178,45 @@ static int tok_push(struct wl_tokv *tv, size_t s, size_t e, bool han)
  * character is a word of its own, as Chinese is written without spaces. */
 int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
 {
-    size_t i = 0, adv, start = 0;
+    size_t i = 0, adv, start = 0, k;
+    uint64_t fh = WL_FNV_INIT;
     bool in = false;
     int rc = LW_OK;
 
     tv->n = 0;
     while (i < len && rc == LW_OK) {
-        uint32_t c = utf8_at(s, len, i, &adv);
-        bool han = c >= 0x80 && is_han(c);
-        bool word = c < 0x80 ? isalnum((int)c) != 0 : (!han && u_isalnum((UChar32)c));
+        unsigned char b = (unsigned char)s[i];
+        bool han = false, word;
 
+        if (b < 0x80) {
+            /* ASCII: the common case, without decoding */
+            word = (unsigned)((b | 32) - 'a') < 26 || (unsigned)(b - '0') < 10;
+            adv = 1;
+        } else {
+            uint32_t c = utf8_at(s, len, i, &adv);
+
+            han = is_han(c);
+            word = !han && u_isalnum((UChar32)c);
+        }
         if (in && !word) {
             in = false;
-            rc = tok_push(tv, start, i, false);
+            rc = tok_push(tv, start, i, false, fh);
         }
-        if (word && !in) {
-            in = true;
-            start = i;
+        if (word) {
+            if (!in) {
+                in = true;
+                start = i;
+                fh = WL_FNV_INIT;
+            }
+            for (k = 0; k < adv; k++)
+                fh = WL_FNV_STEP(fh, s[i + k]);
         }
         if (han && rc == LW_OK)
-            rc = tok_push(tv, i, i + adv, true);
+            rc = tok_push(tv, i, i + adv, true, lw_watchlist_fnv(s + i, adv));
         i += adv;
     }
     if (in && rc == LW_OK)
-        rc = tok_push(tv, start, len, false);
+        rc = tok_push(tv, start, len, false, fh);
     return rc;
 }
 
@@ -350,17 +365,26 @@ void lw_watchlist_free(struct lw_watchlist *wl)
     mm_free(&wl->han);
     mm_free(&wl->org);
     mm_free(&wl->tmpl);
-    mm_free(&wl->anchor_p);
-    mm_free(&wl->anchor_o);
-    mm_free(&wl->anchor_h);
+    mm_free(&wl->anchor);
+    free(wl->abits);
+    for (size_t k = 0; k < LW_ARRAY_LEN(wl->filter); k++)
+        free(wl->filter[k].bits);
+    mm_free(&wl->words);
+    mm_free(&wl->stop);
+    free(wl->wk);
     free(wl);
 }
 
 /* Build-time state. */
 struct builder {
     struct lw_watchlist *wl;
-    struct wl_mmbuilder exact, pair, single, han, org, tmpl, anchor_p, anchor_o, anchor_h;
+    struct wl_mmbuilder exact, pair, single, han, org, tmpl, anchor, words, stop;
     struct wl_tokv tv;
+    struct {
+        uint64_t h;
+        enum wl_kind kind;
+    } * ek; /* every exact key, for the filters */
+    size_t nek, capek;
     /* word -> its person keys, cached: names repeat their words a lot */
     struct kcache {
         uint64_t h;
@@ -466,6 +490,19 @@ static int word_keys(struct builder *b, const char *w, size_t wn, char ***keys, 
     return LW_OK;
 }
 
+/* A word that starts a look: in the anchor map with its flag, and in the
+ * bit filter under its cheap hash. */
+static int add_anchor(struct builder *b, const char *w, size_t n, unsigned flag)
+{
+    struct lw_watchlist *wl = b->wl;
+    uint64_t fh = lw_watchlist_fnv(w, n), bit = (fh ^ (fh >> 29)) & (WL_ABITS - 1);
+
+    if (!wl->abits && !(wl->abits = calloc(WL_ABITS / 64, sizeof(uint64_t))))
+        return LW_ENOMEM;
+    wl->abits[bit >> 6] |= 1ull << (bit & 63);
+    return mmb_add(&b->anchor, XXH3_64bits(w, n), flag);
+}
+
 /* The one "t:" key of a Latin word, or NULL when it has none or several. */
 const char *lw_watchlist_primary_t(char **keys, size_t n)
 {
@@ -518,7 +555,7 @@ static int index_person(struct builder *b, uint32_t entry, const char *spelling)
         if (t->han) {
             if (nh < WL_MAX_HAN_CHARS && hlen + (t->e - t->s) < sizeof(han)) {
                 if (nh == 0)
-                    rc = mmb_add(&b->anchor_h, XXH3_64bits(nm + t->s, t->e - t->s), 0);
+                    rc = add_anchor(b, nm + t->s, t->e - t->s, WL_A_HAN);
                 memcpy(han + hlen, nm + t->s, t->e - t->s);
                 hlen += t->e - t->s;
                 nh++;
@@ -527,10 +564,10 @@ static int index_person(struct builder *b, uint32_t entry, const char *spelling)
             rc = word_keys(b, nm + t->s, t->e - t->s, &wk[nw], &nk[nw]);
             if (rc < 0)
                 return rc;
-            rc = mmb_add(&b->anchor_p, XXH3_64bits(nm + t->s, t->e - t->s), 0);
+            rc = add_anchor(b, nm + t->s, t->e - t->s, WL_A_PERSON);
             for (x = 0; rc == LW_OK && x < nk[nw]; x++)
                 if (!strncmp(wk[nw][x], "t:", 2))
-                    rc = mmb_add(&b->anchor_p, lw_wl_hstr(wk[nw][x] + 2), 0);
+                    rc = add_anchor(b, wk[nw][x] + 2, strlen(wk[nw][x] + 2), WL_A_PERSON);
             nw++;
         }
         if (rc < 0)
@@ -639,10 +676,10 @@ static int index_org(struct builder *b, uint32_t entry, const char *spelling)
     if (rc == LW_OK && lw_watchlist_org_key(nm, b->tv.v, n, "", key, sizeof(key))) {
         rc = mmb_add(&b->org, lw_wl_hstr(key), id);
         if (rc == LW_OK)
-            rc = mmb_add(&b->anchor_o, lw_wl_hstr(key), 0);
+            rc = add_anchor(b, key, strlen(key), WL_A_ORG);
     }
     if (rc == LW_OK)
-        rc = mmb_add(&b->anchor_o, XXH3_64bits(nm + b->tv.v[0].s, b->tv.v[0].e - b->tv.v[0].s), 0);
+        rc = add_anchor(b, nm + b->tv.v[0].s, b->tv.v[0].e - b->tv.v[0].s, WL_A_ORG);
     wl->max_org = LW_MAX(wl->max_org, (unsigned)n);
     return rc;
 }
@@ -695,6 +732,32 @@ static int index_template(struct builder *b, uint32_t entry, const char *text)
     return rc;
 }
 
+/* Remember a hash for the filter of its kind. */
+static int add_filtered(struct builder *b, enum wl_kind k, uint64_t h)
+{
+    if (b->nek == b->capek) {
+        size_t cap = b->capek ? b->capek * 2 : 256;
+        void *v = realloc(b->ek, cap * sizeof(*b->ek));
+
+        if (!v)
+            return LW_ENOMEM;
+        b->ek = v;
+        b->capek = cap;
+    }
+    b->ek[b->nek].h = h ? h : 1; /* as the table stores it */
+    b->ek[b->nek++].kind = k;
+    return LW_OK;
+}
+
+/* One key of the exact table, remembered with its kind for the filters. */
+static int add_exact(struct builder *b, enum wl_kind k, const char *key, uint32_t entry)
+{
+    uint64_t h = lw_wl_hkey(k, key, strlen(key));
+    int rc = add_filtered(b, k, h);
+
+    return rc == LW_OK ? mmb_add(&b->exact, h, entry) : rc;
+}
+
 /* The canonical exact key of an entry (also kept to verify hits). */
 static int index_exact(struct builder *b, uint32_t i, const struct lw_entry *e)
 {
@@ -727,7 +790,7 @@ static int index_exact(struct builder *b, uint32_t i, const struct lw_entry *e)
             buf[--n] = '\0';
         if (lw_watchlist_reg_label(buf, n, &lab, &labn) && labn >= 4) {
             lw_watchlist_skeleton(lab, labn, skel, sizeof(skel));
-            rc = mmb_add(&b->exact, lw_wl_hkey(WL_K_LABEL, skel, strlen(skel)), i);
+            rc = add_exact(b, WL_K_LABEL, skel, i);
             if (rc < 0)
                 return rc;
         }
@@ -753,7 +816,9 @@ static int index_exact(struct builder *b, uint32_t i, const struct lw_entry *e)
         if (buf[0] == '@')
             memmove(buf, buf + 1, strlen(buf));
         lw_watchlist_skeleton(buf, strlen(buf), skel, sizeof(skel));
-        rc = mmb_add(&b->exact, lw_wl_hkey(WL_K_SKEL, skel, strlen(skel)), i);
+        rc = add_exact(b, WL_K_SKEL, skel, i);
+        if (rc == LW_OK)
+            rc = add_filtered(b, WL_K_HANDLE_FNV, lw_watchlist_fnv(buf, strlen(buf)));
         if (rc < 0)
             return rc;
         k = WL_K_HANDLE;
@@ -764,7 +829,23 @@ static int index_exact(struct builder *b, uint32_t i, const struct lw_entry *e)
     }
     if (!(wl->ekey[i] = lw_arena_strdup(wl->arena, buf)))
         return LW_ENOMEM;
-    return mmb_add(&b->exact, lw_wl_hkey(k, buf, strlen(buf)), i);
+    return add_exact(b, k, buf, i);
+}
+
+/* At most three words: could be a person's name. */
+static bool short_name(const char *s)
+{
+    size_t words = 0;
+    bool in = false;
+
+    for (; *s; s++) {
+        bool sp = *s == ' ' || *s == '\t';
+
+        if (!sp && !in)
+            words++;
+        in = !sp;
+    }
+    return words <= 3;
 }
 
 static int index_entry(struct builder *b, uint32_t i)
@@ -777,6 +858,10 @@ static int index_entry(struct builder *b, uint32_t i)
     case LW_ENTRY_PERSONA:
     case LW_ENTRY_IMPERSONATED:
         b->wl->any_names = true;
+        /* An impersonated organisation ("China University of Political
+         * Science and Law") is not looked for as a person's name. */
+        if (e->type == LW_ENTRY_IMPERSONATED && !short_name(e->value))
+            goto org;
         rc = index_person(b, i, e->value);
         for (k = 0; rc == LW_OK && k < e->n_aliases; k++)
             rc = index_person(b, i, e->aliases[k]);
@@ -785,8 +870,9 @@ static int index_entry(struct builder *b, uint32_t i)
         if (e->type == LW_ENTRY_PERSONA)
             break;
         /* An impersonated name may be a person's or an organisation's. */
-        /* fall through */
+        __attribute__((fallthrough));
     case LW_ENTRY_ORG:
+    org:
         b->wl->any_names = true;
         if (rc == LW_OK)
             rc = index_org(b, i, e->value);
@@ -804,6 +890,87 @@ static int index_entry(struct builder *b, uint32_t i)
         break;
     }
     return rc;
+}
+
+/* Fill the per-kind filters of the exact table from the keys added. */
+static int exact_filters(struct builder *b)
+{
+    struct lw_watchlist *wl = b->wl;
+    size_t count[WL_K_HANDLE_FNV + 1] = {0}, i, k;
+
+    for (i = 0; i < b->nek; i++)
+        count[b->ek[i].kind]++;
+    for (k = 1; k <= WL_K_HANDLE_FNV; k++) {
+        uint64_t bits = 1024;
+
+        if (!count[k])
+            continue;
+        while (bits < (uint64_t)count[k] * 16)
+            bits *= 2;
+        wl->filter[k].bits = calloc(bits / 64, sizeof(uint64_t));
+        if (!wl->filter[k].bits)
+            return LW_ENOMEM;
+        wl->filter[k].mask = bits - 1;
+    }
+    for (i = 0; i < b->nek; i++) {
+        struct wl_filter *f = &wl->filter[b->ek[i].kind];
+        uint64_t bit = (b->ek[i].h >> 17) & f->mask;
+
+        f->bits[bit >> 6] |= 1ull << (bit & 63);
+    }
+    return LW_OK;
+}
+
+/* Keep the build's word -> keys cache: in a text, the words of the names on
+ * the list are the anchors, and their keys need not be worked out again. */
+static int keep_word_keys(struct builder *b)
+{
+    struct lw_watchlist *wl = b->wl;
+    size_t i;
+    int rc = LW_OK;
+
+    if (!b->kcn)
+        return LW_OK;
+    wl->wk = calloc(b->kcn, sizeof(*wl->wk));
+    if (!wl->wk)
+        return LW_ENOMEM;
+    for (i = 0; b->kc && i <= b->kcmask && rc == LW_OK; i++) {
+        if (!b->kc[i].word)
+            continue;
+        wl->wk[wl->nwk] = (struct wl_wordkeys){b->kc[i].word, b->kc[i].keys, b->kc[i].n};
+        rc = mmb_add(&b->words, b->kc[i].h, (uint32_t)wl->nwk++);
+    }
+    return rc;
+}
+
+/* Common words of the languages lurewatch reads: never looked at as the
+ * neighbour of a name word unless a name on the list has them (He, Ma and
+ * An are surnames), and never an anchor by themselves. */
+static const char *const common_words[] = {
+    "a",    "about", "after",  "all",    "also", "am",      "an",    "and",    "any",   "are",
+    "as",   "at",    "be",     "been",   "best", "but",     "by",    "can",    "could", "dear",
+    "did",  "do",    "does",   "for",    "from", "had",     "has",   "have",   "he",    "hello",
+    "her",  "here",  "hi",     "his",    "how",  "i",       "if",    "in",     "into",  "is",
+    "it",   "its",   "just",   "kind",   "many", "may",     "me",    "more",   "most",  "mr",
+    "mrs",  "ms",    "my",     "no",     "not",  "now",     "of",    "on",     "one",   "only",
+    "or",   "our",   "out",    "please", "re",   "regards", "she",   "should", "so",    "some",
+    "than", "thank", "thanks", "that",   "the",  "their",   "them",  "then",   "there", "these",
+    "they", "this",  "to",     "up",     "us",   "very",    "was",   "we",     "were",  "what",
+    "when", "where", "which",  "who",    "will", "with",    "would", "yes",    "you",   "your",
+    "der",  "die",   "das",    "und",    "ist",  "ich",     "sie",   "wir",    "mit",   "von",
+    "zu",   "den",   "dem",    "ein",    "eine", "nicht",   "auf",   "le",     "la",    "les",
+    "et",   "de",    "des",    "du",     "un",   "une",     "est",   "pour",   "vous",  "nous",
+    "en",   "el",    "los",    "y",      "que",  "het",     "een",   "van",
+};
+
+static int stop_words(struct builder *b)
+{
+    size_t i;
+    int rc = LW_OK;
+
+    for (i = 0; i < LW_ARRAY_LEN(common_words) && rc == LW_OK; i++)
+        rc = mmb_add(&b->stop, lw_wl_hstr(common_words[i]), 0);
+    return rc == LW_OK ? mm_build(&b->wl->stop, &b->stop) : rc;
 }
 
 int lw_watchlist_build(const struct lw_entry *entries, size_t n, const struct lw_names *names,
@@ -868,6 +1035,8 @@ int lw_watchlist_build(const struct lw_entry *entries, size_t n, const struct lw
     }
     rc = mm_build(&wl->exact, &b.exact);
     if (rc == LW_OK)
+        rc = exact_filters(&b);
+    if (rc == LW_OK)
         rc = mm_build(&wl->pair, &b.pair);
     if (rc == LW_OK)
         rc = mm_build(&wl->single, &b.single);
@@ -878,11 +1047,13 @@ int lw_watchlist_build(const struct lw_entry *entries, size_t n, const struct lw
     if (rc == LW_OK)
         rc = mm_build(&wl->tmpl, &b.tmpl);
     if (rc == LW_OK)
-        rc = mm_build(&wl->anchor_p, &b.anchor_p);
+        rc = mm_build(&wl->anchor, &b.anchor);
     if (rc == LW_OK)
-        rc = mm_build(&wl->anchor_o, &b.anchor_o);
+        rc = keep_word_keys(&b);
     if (rc == LW_OK)
-        rc = mm_build(&wl->anchor_h, &b.anchor_h);
+        rc = mm_build(&wl->words, &b.words);
+    if (rc == LW_OK)
+        rc = stop_words(&b);
 out:
     free(b.exact.v);
     free(b.pair.v);
@@ -890,11 +1061,12 @@ out:
     free(b.han.v);
     free(b.org.v);
     free(b.tmpl.v);
-    free(b.anchor_p.v);
-    free(b.anchor_o.v);
-    free(b.anchor_h.v);
+    free(b.anchor.v);
+    free(b.words.v);
+    free(b.stop.v);
     free(b.tv.v);
     free(b.kc);
+    free(b.ek);
     if (rc < 0) {
         lw_watchlist_free(wl);
         return rc;

@@ -19,12 +19,13 @@ enum wl_kind {
     WL_K_URL,
     WL_K_PHONE,
     WL_K_HANDLE,
-    WL_K_SKEL
+    WL_K_SKEL,
+    WL_K_HANDLE_FNV, /* filter only: lw_watchlist_fnv of each handle key */
 };
 
 enum {
     WL_MAX_NAME_WORDS = 8,   /* words of one name that are indexed */
-    WL_PAIR_SPAN = 3,        /* words of a pair are at most this far apart */
+    WL_PAIR_SPAN = 2,        /* words of a pair are at most this far apart */
     WL_MAX_ORG_WORDS = 12,   /* longest organisation name looked for, in words */
     WL_MAX_HAN_CHARS = 12,   /* longest Han name looked for */
     WL_MAX_POSTINGS = 1024,  /* ids visited per key (bounds a pathological store) */
@@ -93,6 +94,7 @@ static inline uint64_t lw_wl_hpair(const char *a, const char *b)
 /* ---- words ---- */
 
 struct wl_tok {
+    uint64_t fh;   /* a cheap hash of the word's bytes (lw_watchlist_fnv), for the anchor filter */
     uint32_t s, e; /* byte span */
     bool han;      /* one Han (or kana/hangul) character */
 };
@@ -111,6 +113,45 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv);
 size_t lw_watchlist_org_key(const char *s, const struct wl_tok *t, size_t n, const char *sep,
                             char *out, size_t size);
 uint64_t lw_watchlist_shingle_hash(const char *s, const struct wl_tok *t, size_t n);
+
+/* FNV-1a over a word's bytes: computed while the text is cut into words,
+ * it lets most words skip the anchor lookup through one bit test. */
+#define WL_FNV_INIT       0xcbf29ce484222325ull
+#define WL_FNV_STEP(h, c) (((h) ^ (unsigned char)(c)) * 0x100000001b3ull)
+enum { WL_ABITS = 1 << 20 };
+
+static inline uint64_t lw_watchlist_fnv(const char *s, size_t n)
+{
+    uint64_t h = WL_FNV_INIT;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = WL_FNV_STEP(h, s[i]);
+    return h;
+}
+
+static inline bool lw_wl_abit(const uint64_t *bits, uint64_t fh)
+{
+    uint64_t b = (fh ^ (fh >> 29)) & (WL_ABITS - 1);
+
+    return bits && (bits[b >> 6] >> (b & 63) & 1);
+}
+
+/* The exact table's filters, one per kind of key and sized to its number of
+ * keys (16 bits a key) so that it stays in cache: a key whose bit is clear
+ * is not in the table, so most words of a text cost one bit test instead of
+ * a probe of a table of megabytes. */
+struct wl_filter {
+    uint64_t *bits;
+    uint64_t mask; /* bits - 1; 0 when the kind has no key */
+};
+
+static inline bool lw_wl_filter_has(const struct wl_filter *f, uint64_t h)
+{
+    uint64_t b = (h >> 17) & f->mask;
+
+    return f->bits && (f->bits[b >> 6] >> (b & 63) & 1);
+}
 
 /* ---- canonical keys ---- */
 
@@ -144,6 +185,18 @@ const char *lw_watchlist_primary_t(char **keys, size_t n);
 
 /* ---- the compiled watchlist ---- */
 
+enum {
+    WL_A_PERSON = 1, /* a word of a person name */
+    WL_A_ORG = 2,    /* the first word of an organisation name (or all of a one-word one) */
+    WL_A_HAN = 4,    /* the first character of a Han name */
+};
+
+struct wl_wordkeys {
+    const char *word;
+    char **keys;
+    size_t n;
+};
+
 struct wl_name {
     uint32_t entry;
     const char *s;  /* the spelling indexed, given to lw_names_match_* */
@@ -158,7 +211,14 @@ struct lw_watchlist {
     struct wl_name *pn, *on; /* person and organisation spellings */
     size_t npn, non, cappn, capon;
     uint32_t *tshingles; /* per entry: distinct shingles of a template */
-    struct wl_map exact, pair, single, han, org, tmpl, anchor_p, anchor_o, anchor_h;
+    struct wl_map exact, pair, single, han, org, tmpl;
+    struct wl_map anchor; /* word hash -> WL_A_* flags (the ids are flags) */
+    uint64_t *abits;      /* WL_ABITS bits: set for the cheap hash of every anchor word */
+    struct wl_filter filter[WL_K_HANDLE_FNV + 1]; /* per enum wl_kind */
+    struct wl_map words;    /* word hash -> index into wk: person keys of entry words */
+    struct wl_map stop;     /* word hash of a common word: never a name's neighbour */
+    struct wl_wordkeys *wk; /* the build's key cache, kept: words and their keys */
+    size_t nwk;
     unsigned max_org, max_han;
     bool any_handle, any_phone, any_tmpl, any_names;
 };

@@ -75,53 +75,73 @@ static void report(struct run *r, uint32_t entry, enum lw_name_strength st, enum
     ind.field = field_names[f];
     ind.start = f == F_TEXT ? s : 0;
     ind.end = f == F_TEXT ? e : 0;
-    snprintf(
-        ind.why, sizeof(ind.why), "%s matches %s '%.60s'%s (%.40s, %.10s)%s%.100s", what,
-        en->type == LW_ENTRY_IMPERSONATED ? "the impersonated name" : lw_entry_type_name(en->type),
-        en->value, en->type == LW_ENTRY_IMPERSONATED ? " of a real person or organisation" : "",
-        en->source, en->date, detail ? ": " : "", detail ? detail : "");
+    /* A long value or explanation is cut: the why is a summary. */
+    if (snprintf(
+            ind.why, sizeof(ind.why), "%s matches %s '%.60s'%s (%.40s, %.10s)%s%.100s", what,
+            en->type == LW_ENTRY_IMPERSONATED ? "the impersonated name"
+                                              : lw_entry_type_name(en->type),
+            en->value, en->type == LW_ENTRY_IMPERSONATED ? " of a real person or organisation" : "",
+            en->source, en->date, detail ? ": " : "", detail ? detail : "") >= (int)sizeof(ind.why))
+        memcpy(ind.why + sizeof(ind.why) - 4, "...", 4);
     r->rc = r->fn(r->ctx, &ind);
 }
 
+/* "domain br-yr.com": what matched, written only when something did. */
+static void describe(char *buf, size_t size, const char *kind, const char *found)
+{
+    if (snprintf(buf, size, "%s %s", kind, found) >= (int)size)
+        memcpy(buf + size - 4, "...", 4);
+}
+
 static void exact_hits(struct run *r, enum wl_kind k, const char *key, size_t n, enum field f,
-                       size_t s, size_t e, const char *what)
+                       size_t s, size_t e, const char *kind, const char *found)
 {
     const struct lw_watchlist *wl = r->wl;
+    uint64_t h = lw_wl_hkey(k, key, n);
     const uint32_t *ids;
+    char what[300];
     size_t cnt, i;
 
-    ids = lw_wl_get(&wl->exact, lw_wl_hkey(k, key, n), &cnt);
+    if (!lw_wl_filter_has(&wl->filter[k], h ? h : 1))
+        return;
+    ids = lw_wl_get(&wl->exact, h, &cnt);
     for (i = 0; i < cnt && !r->rc; i++) {
         const char *ek = wl->ekey[ids[i]];
 
-        if (ek && strlen(ek) == n && !memcmp(ek, key, n))
+        if (ek && strlen(ek) == n && !memcmp(ek, key, n)) {
+            describe(what, sizeof(what), kind, found);
             report(r, ids[i], LW_NAME_STRONG, f, s, e, what, NULL);
+        }
     }
 }
 
 /* Look-alike candidates (label or skeleton) confirmed by the handle matcher;
  * never stronger than MEDIUM, since the exact key did not match. */
 static void lookalike_hits(struct run *r, enum wl_kind k, const char *key, size_t n,
-                           const char *found, enum field f, size_t s, size_t e, const char *what)
+                           const char *found, enum field f, size_t s, size_t e, const char *kind)
 {
     const struct lw_watchlist *wl = r->wl;
+    uint64_t h = lw_wl_hkey(k, key, n);
     struct lw_name_match m;
     const uint32_t *ids;
+    char what[300];
     size_t cnt, i;
 
-    if (!wl->names)
+    if (!wl->names || !lw_wl_filter_has(&wl->filter[k], h ? h : 1))
         return;
-    ids = lw_wl_get(&wl->exact, lw_wl_hkey(k, key, n), &cnt);
+    ids = lw_wl_get(&wl->exact, h, &cnt);
     for (i = 0; i < cnt && !r->rc; i++) {
         lw_names_match_handle(wl->names, wl->list.v[ids[i]].value, found, &m);
-        if (m.strength >= LW_NAME_MEDIUM)
+        if (m.strength >= LW_NAME_MEDIUM) {
+            describe(what, sizeof(what), kind, found);
             report(r, ids[i], LW_NAME_MEDIUM, f, s, e, what, m.why);
+        }
     }
 }
 
 static void match_domain(struct run *r, const char *d, size_t n, enum field f, size_t s, size_t e)
 {
-    char buf[512], skel[512], what[600];
+    char buf[512], skel[512];
     const char *p, *lab;
     size_t labn;
 
@@ -132,19 +152,18 @@ static void match_domain(struct run *r, const char *d, size_t n, enum field f, s
     lw_watchlist_lower(buf);
     while (n && buf[n - 1] == '.')
         buf[--n] = '\0';
-    snprintf(what, sizeof(what), "domain %s", buf);
     /* the domain itself and every parent with a dot in it */
     for (p = buf; p && strchr(p, '.'); p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL)
-        exact_hits(r, WL_K_DOMAIN, p, strlen(p), f, s, e, what);
+        exact_hits(r, WL_K_DOMAIN, p, strlen(p), f, s, e, "domain", buf);
     if (lw_watchlist_reg_label(buf, n, &lab, &labn) && labn >= 4) {
         lw_watchlist_skeleton(lab, labn, skel, sizeof(skel));
-        lookalike_hits(r, WL_K_LABEL, skel, strlen(skel), buf, f, s, e, what);
+        lookalike_hits(r, WL_K_LABEL, skel, strlen(skel), buf, f, s, e, "domain");
     }
 }
 
 static void match_email(struct run *r, const char *a, size_t n, enum field f, size_t s, size_t e)
 {
-    char buf[512], what[600];
+    char buf[512];
     const char *at;
 
     if (n == 0 || n >= sizeof(buf))
@@ -152,8 +171,7 @@ static void match_email(struct run *r, const char *a, size_t n, enum field f, si
     memcpy(buf, a, n);
     buf[n] = '\0';
     lw_watchlist_lower(buf);
-    snprintf(what, sizeof(what), "e-mail address %s", buf);
-    exact_hits(r, WL_K_EMAIL, buf, n, f, s, e, what);
+    exact_hits(r, WL_K_EMAIL, buf, n, f, s, e, "e-mail address", buf);
     at = strrchr(buf, '@');
     if (at)
         match_domain(r, at + 1, strlen(at + 1), f, s, e);
@@ -161,35 +179,33 @@ static void match_email(struct run *r, const char *a, size_t n, enum field f, si
 
 static void match_url(struct run *r, const char *u, size_t n, enum field f, size_t s, size_t e)
 {
-    char c[1024], what[1100];
+    char c[1024];
     size_t hn;
 
     if (n == 0 || n >= 2048)
         return;
     lw_watchlist_canon_url(u, n, c, sizeof(c));
-    snprintf(what, sizeof(what), "URL %s", c);
-    exact_hits(r, WL_K_URL, c, strlen(c), f, s, e, what);
+    exact_hits(r, WL_K_URL, c, strlen(c), f, s, e, "URL", c);
     hn = strcspn(c, "/");
     match_domain(r, c, hn, f, s, e);
 }
 
 static void match_phone(struct run *r, const char *p, size_t n, enum field f, size_t s, size_t e)
 {
-    char d[64], what[100];
+    char d[64];
     size_t nd = lw_watchlist_phone_digits(p, n, d, sizeof(d));
     const char *k;
 
     if (nd < 7 || nd > 17)
         return;
     k = lw_watchlist_phone_key(d, nd);
-    snprintf(what, sizeof(what), "phone number %s", d);
-    exact_hits(r, WL_K_PHONE, k, strlen(k), f, s, e, what);
+    exact_hits(r, WL_K_PHONE, k, strlen(k), f, s, e, "phone number", d);
 }
 
 static void match_handle(struct run *r, const char *h, size_t n, bool lookalikes, enum field f,
                          size_t s, size_t e)
 {
-    char buf[256], skel[256], what[300];
+    char buf[256], skel[256];
 
     if (n && h[0] == '@') {
         h++;
@@ -200,17 +216,45 @@ static void match_handle(struct run *r, const char *h, size_t n, bool lookalikes
     memcpy(buf, h, n);
     buf[n] = '\0';
     lw_watchlist_lower(buf);
-    snprintf(what, sizeof(what), "handle %s", buf);
-    exact_hits(r, WL_K_HANDLE, buf, n, f, s, e, what);
+    exact_hits(r, WL_K_HANDLE, buf, n, f, s, e, "handle", buf);
     if (lookalikes) {
         lw_watchlist_skeleton(buf, n, skel, sizeof(skel));
-        lookalike_hits(r, WL_K_SKEL, skel, strlen(skel), buf, f, s, e, what);
+        lookalike_hits(r, WL_K_SKEL, skel, strlen(skel), buf, f, s, e, "handle");
     }
 }
 
 static bool in_set(int c, const char *set)
 {
     return c && strchr(set, c);
+}
+
+static bool url_end(int c)
+{
+    switch (c) {
+    case '"':
+    case '\'':
+    case '<':
+    case '>':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool digit(int c)
+{
+    return (unsigned)(c - '0') < 10;
+}
+
+static bool alnum(int c)
+{
+    return (unsigned)((c | 32) - 'a') < 26 || (unsigned)(c - '0') < 10;
 }
 
 static bool starts(const char *t, size_t n, const char *prefix)
@@ -222,12 +266,12 @@ static bool starts(const char *t, size_t n, const char *prefix)
 
 static bool email_local(int c)
 {
-    return isalnum(c) || in_set(c, "._%+-");
+    return alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
 
 static bool host_char(int c)
 {
-    return isalnum(c) || c == '.' || c == '-';
+    return alnum(c) || c == '.' || c == '-';
 }
 
 /* Does t[s, e) look like a domain: labels of [a-z0-9-], a dot, and a
@@ -248,6 +292,24 @@ static bool looks_like_domain(const char *t, size_t s, size_t e)
     return alpha_tld;
 }
 
+/* A phone number starting at t[i]: digits and the separators people write
+ * (+ - . space ( ) /), seven digits or more. */
+static void phone_at(struct run *r, const char *t, size_t len, size_t i)
+{
+    size_t e, nd = 0;
+
+    for (e = i; e < len; e++) {
+        if (digit(t[e]))
+            nd++;
+        else if (!in_set(t[e], "+-. ()/") || (t[e] == ' ' && e + 1 < len && t[e + 1] == ' '))
+            break;
+    }
+    while (e > i && !digit(t[e - 1]))
+        e--;
+    if (nd >= 7)
+        match_phone(r, t + i, e - i, F_TEXT, i, e);
+}
+
 /* E-mail addresses, URLs, domains, phone numbers and handles in the text. */
 static void scan_exact(struct run *r, const char *t, size_t len)
 {
@@ -258,69 +320,65 @@ static void scan_exact(struct run *r, const char *t, size_t len)
         unsigned char c = (unsigned char)t[i];
 
         /* URLs */
-        if (starts(t + i, len - i, "http://") || starts(t + i, len - i, "https://") ||
-            (starts(t + i, len - i, "www.") && (i == 0 || !host_char((unsigned char)t[i - 1])))) {
+        if ((c == 'h' &&
+             (starts(t + i, len - i, "http://") || starts(t + i, len - i, "https://"))) ||
+            (c == 'w' && starts(t + i, len - i, "www.") &&
+             (i == 0 || !host_char((unsigned char)t[i - 1])))) {
             s = i;
             for (e = i; e < len && (unsigned char)t[e] > 0x20 && (unsigned char)t[e] < 0x7f &&
-                        !in_set(t[e], "\"'<>()[]{}");
+                        !url_end(t[e]);
                  e++)
                 ;
-            while (e > s && in_set(t[e - 1], ".,;:!?"))
+            while (e > s && (t[e - 1] == '.' || t[e - 1] == ',' || t[e - 1] == ';' ||
+                             t[e - 1] == ':' || t[e - 1] == '!' || t[e - 1] == '?'))
                 e--;
             match_url(r, t + s, e - s, F_TEXT, s, e);
             i = e > i ? e : i + 1;
             continue;
         }
+        /* a phone number starts here: digits with separators */
+        if (wl->any_phone && (digit(c) || (c == '+' && i + 1 < len && digit(t[i + 1]))) &&
+            (i == 0 || !alnum((unsigned char)t[i - 1])))
+            phone_at(r, t, len, i);
         /* words of host characters: e-mail, domain, handle, phone */
         if (host_char(c) || c == '@' || c == '_' || c == '+') {
-            bool at_handle = c == '@';
+            bool at_handle = c == '@', dot = false, under = false;
+            size_t at = 0, k;
+            uint64_t fh = WL_FNV_INIT;
 
             s = i;
-            for (e = i + 1; e < len && (email_local((unsigned char)t[e]) || t[e] == '@'); e++)
-                ;
-            while (e > s + 1 && in_set(t[e - 1], ".-_"))
+            for (e = i + 1; e < len; e++) {
+                if (t[e] == '@') {
+                    if (!at)
+                        at = e;
+                } else if (!email_local((unsigned char)t[e])) {
+                    break;
+                }
+            }
+            while (e > s + 1 && (t[e - 1] == '.' || t[e - 1] == '-' || t[e - 1] == '_'))
                 e--;
-            if (memchr(t + s, '@', e - s) && !at_handle) {
-                const char *at = memchr(t + s, '@', e - s);
-
-                if (looks_like_domain(t, (size_t)(at - t) + 1, e))
+            if (at >= e)
+                at = 0;
+            if (at && !at_handle) {
+                if (looks_like_domain(t, at + 1, e))
                     match_email(r, t + s, e - s, F_TEXT, s, e);
             } else if (at_handle) {
                 match_handle(r, t + s, e - s, true, F_TEXT, s, e);
-            } else if (looks_like_domain(t, s, e) && !memchr(t + s, '_', e - s)) {
-                match_domain(r, t + s, e - s, F_TEXT, s, e);
-            } else if (wl->any_handle) {
-                match_handle(r, t + s, e - s, false, F_TEXT, s, e);
+            } else {
+                for (k = s; k < e; k++) {
+                    dot |= t[k] == '.';
+                    under |= t[k] == '_';
+                    fh = WL_FNV_STEP(fh, t[k]);
+                }
+                if (dot && !under && looks_like_domain(t, s, e))
+                    match_domain(r, t + s, e - s, F_TEXT, s, e);
+                else if (e - s >= 3 && lw_wl_filter_has(&wl->filter[WL_K_HANDLE_FNV], fh))
+                    match_handle(r, t + s, e - s, false, F_TEXT, s, e);
             }
             i = e > i ? e : i + 1;
             continue;
         }
         i++;
-    }
-    if (!wl->any_phone)
-        return;
-    /* phone numbers: digits with separators, starting with + or a digit */
-    for (i = 0; i < len && !r->rc;) {
-        size_t nd = 0;
-
-        if (!(isdigit((unsigned char)t[i]) ||
-              (t[i] == '+' && i + 1 < len && isdigit((unsigned char)t[i + 1]))) ||
-            (i && isalnum((unsigned char)t[i - 1]))) {
-            i++;
-            continue;
-        }
-        s = i;
-        for (e = i; e < len; e++) {
-            if (isdigit((unsigned char)t[e]))
-                nd++;
-            else if (!in_set(t[e], "+-. ()/") || (t[e] == ' ' && e + 1 < len && t[e + 1] == ' '))
-                break;
-        }
-        while (e > s && !isdigit((unsigned char)t[e - 1]))
-            e--;
-        if (nd >= 7)
-            match_phone(r, t + s, e - s, F_TEXT, s, e);
-        i = e > i ? e : i + 1;
     }
 }
 
@@ -332,24 +390,37 @@ struct wordkeys {
     bool done;
 };
 
-/* The person keys of word i of the text (computed once per call). */
+/* The person keys of word i of the text, computed once per call: from the
+ * watchlist's own cache for words of listed names, else from the matcher. */
 static struct wordkeys *keys_of(struct run *r, const char *t, const struct wl_tok *tok,
                                 struct wordkeys *wk, size_t i)
 {
+    const struct lw_watchlist *wl = r->wl;
     struct wl_keyacc acc;
+    const uint32_t *ids;
     char w[256];
-    size_t n = tok[i].e - tok[i].s;
+    size_t n = tok[i].e - tok[i].s, cnt, k;
 
     if (wk[i].done)
         return &wk[i];
     wk[i].done = true;
     if (tok[i].han || n >= sizeof(w))
         return &wk[i];
+    ids = lw_wl_get(&wl->words, XXH3_64bits(t + tok[i].s, n), &cnt);
+    for (k = 0; k < cnt; k++) {
+        const struct wl_wordkeys *c = &wl->wk[ids[k]];
+
+        if (strlen(c->word) == n && !memcmp(c->word, t + tok[i].s, n)) {
+            wk[i].k = c->keys;
+            wk[i].n = c->n;
+            return &wk[i];
+        }
+    }
     memcpy(w, t + tok[i].s, n);
     w[n] = '\0';
     acc.a = r->arena;
     acc.n = 0;
-    if (lw_names_person_keys(r->wl->names, w, lw_watchlist_key_cb, &acc) == LW_ENOMEM) {
+    if (lw_names_person_keys(wl->names, w, lw_watchlist_key_cb, &acc) == LW_ENOMEM) {
         r->rc = LW_ENOMEM;
         return &wk[i];
     }
@@ -410,11 +481,15 @@ static void confirm_person(struct run *r, const char *t, const struct wl_tok *to
     struct lw_name_match m;
     char span[LW_NAMES_MAX_INPUT], what[LW_NAMES_MAX_INPUT + 32];
     size_t s = tok[lo].s, e = tok[hi].e;
+    bool partial;
 
     if (e - s >= sizeof(span) || reported(r, wn->entry, f))
         return;
     if (wn->words == 1 && !(f == F_NAME && ntok == 1))
         return;
+    /* Part of a longer name ("big brother" of "Big Brother Andy") is a
+     * common phrase as often as a name: weak at most. */
+    partial = hi - lo + 1 < wn->words;
     memcpy(span, t + s, e - s);
     span[e - s] = '\0';
     lw_names_match_person(r->wl->names, wn->s, span, &m);
@@ -424,7 +499,8 @@ static void confirm_person(struct run *r, const char *t, const struct wl_tok *to
         return;
     snprintf(what, sizeof(what), "name '%s' (%s name match)", span,
              lw_name_strength_name(m.strength));
-    report(r, wn->entry, person_strength(wn, m.strength), f, s, e, what, m.why);
+    report(r, wn->entry, partial ? LW_NAME_WEAK : person_strength(wn, m.strength), f, s, e, what,
+           m.why);
 }
 
 static void collect(const struct wl_map *m, uint64_t h, size_t lo, size_t hi, struct cand **c,
@@ -436,6 +512,32 @@ static void collect(const struct wl_map *m, uint64_t h, size_t lo, size_t hi, st
     ids = lw_wl_get(m, h, &n);
     for (i = 0; i < n && *rc == LW_OK; i++)
         *rc = cand_add(c, nc, cap, ids[i], lo, hi);
+}
+
+/* The flags of a word in the anchor map (0: not an anchor). */
+static unsigned anchor_flags(const struct lw_watchlist *wl, uint64_t h)
+{
+    const uint32_t *ids;
+    size_t n, i;
+    unsigned f = 0;
+
+    ids = lw_wl_get(&wl->anchor, h, &n);
+    for (i = 0; i < n; i++)
+        f |= ids[i];
+    return f;
+}
+
+/* A neighbour that cannot be part of a name: a common word that no name on
+ * the list has, a number, or something far too long. */
+static bool skip_neighbour(const struct lw_watchlist *wl, const char *t, const struct wl_tok *k)
+{
+    size_t n = k->e - k->s;
+    uint64_t h;
+
+    if (n > 24 || (unsigned)(t[k->s] - '0') < 10)
+        return true;
+    h = XXH3_64bits(t + k->s, n);
+    return lw_wl_has(&wl->stop, h) && !(anchor_flags(wl, h) & WL_A_PERSON);
 }
 
 /* Person names around the anchor word p: pairs of its keys with the keys of
@@ -455,6 +557,8 @@ static void persons_at(struct run *r, const char *t, const struct wl_tok *tok, s
             collect(&wl->single, lw_wl_hstr(kp->k[x]), p, p, &c, &nc, &cap, &rc);
     for (q = lo; q <= hi && rc == LW_OK && !r->rc; q++) {
         if (q == p || tok[q].han)
+            continue;
+        if (skip_neighbour(wl, t, &tok[q]))
             continue;
         kq = keys_of(r, t, tok, wk, q);
         for (x = 0; x < kp->n && rc == LW_OK; x++)
@@ -639,21 +743,27 @@ static void names_in(struct run *r, const char *t, size_t len, enum field f, str
     }
     for (i = 0; i < tv->n && !r->rc; i++) {
         const struct wl_tok *k = &tv->v[i];
-        uint64_t h = XXH3_64bits(t + k->s, k->e - k->s);
+        uint64_t h;
+        unsigned a;
 
-        if (k->han) {
-            if (wl->han.slot && lw_wl_has(&wl->anchor_h, h))
-                han_at(r, t, tv->v, tv->n, i, f);
-        } else if (wl->pair.slot || wl->single.slot) {
-            if (lw_wl_has(&wl->anchor_p, h)) {
-                if (!wk && !(wk = calloc(tv->n, sizeof(*wk)))) {
-                    r->rc = LW_ENOMEM;
-                    break;
-                }
-                persons_at(r, t, tv->v, tv->n, wk, i, f);
+        if (!lw_wl_abit(wl->abits, k->fh))
+            continue; /* most words: not the start of any listed name */
+        h = XXH3_64bits(t + k->s, k->e - k->s);
+        a = anchor_flags(wl, h);
+        if (!a)
+            continue;
+        if ((a & WL_A_HAN) && k->han)
+            han_at(r, t, tv->v, tv->n, i, f);
+        /* A common word that a listed name has ("he" for He) is looked at
+         * from the name's other words, not as an anchor of its own. */
+        if ((a & WL_A_PERSON) && !k->han && !r->rc && !lw_wl_has(&wl->stop, h)) {
+            if (!wk && !(wk = calloc(tv->n, sizeof(*wk)))) {
+                r->rc = LW_ENOMEM;
+                break;
             }
+            persons_at(r, t, tv->v, tv->n, wk, i, f);
         }
-        if (!r->rc && wl->org.slot && lw_wl_has(&wl->anchor_o, h))
+        if ((a & WL_A_ORG) && !r->rc)
             orgs_at(r, t, tv->v, tv->n, i, f);
     }
     free(wk);

@@ -253,6 +253,10 @@ int lw_share_misp_export(const struct lw_entry *e, size_t n, const struct share_
         if (!t) {
             const struct attr_kind *kd = kind_of(e[i].type);
 
+            if (!kd) {
+                rc = LW_EINVAL; /* every type is an object or an attribute kind */
+                goto out;
+            }
             x = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:o}", "type", kd->misp_type, "category",
                           kd->category, "value", e[i].value, "uuid", uuids[i].s, "to_ids", 0,
                           "distribution", "5", "comment", meta_comment(&e[i], true, true));

@@ -156,6 +156,7 @@ static int pattern(const struct lw_entry *e, struct lw_buf *b)
                        : e->type == LW_ENTRY_DOMAIN ? "domain-name:value"
                        : e->type == LW_ENTRY_URL    ? "url:value"
                                                     : NULL;
+    const char *at;
     int rc;
 
     if (path) {
@@ -164,11 +165,12 @@ static int pattern(const struct lw_entry *e, struct lw_buf *b)
             rc = quote(b, e->value);
         return rc == LW_OK ? lw_buf_appendc(b, ']') : rc;
     }
+    at = account_type(e);
     rc = lw_buf_appends(b, "[");
-    if (rc == LW_OK && account_type(e)) {
+    if (rc == LW_OK && at) {
         rc = lw_buf_appends(b, "user-account:account_type = ");
         if (rc == LW_OK)
-            rc = quote(b, account_type(e));
+            rc = quote(b, at);
         if (rc == LW_OK)
             rc = lw_buf_appends(b, " AND ");
     }

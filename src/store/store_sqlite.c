@@ -12,14 +12,14 @@
 enum stmt_id { ST_INSERT, ST_INSERT_ALIAS, ST_INSERT_LINK, ST_FIND, ST_COUNT_ };
 
 static const char *const stmt_sql[ST_COUNT_] = {
-    [ST_INSERT] = "INSERT INTO watch_entry (type, value, hanzi, platform, source, source_url, "
-                  "date, confidence, note, expires, created) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                  "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) ON CONFLICT DO NOTHING",
+    [ST_INSERT] = ("INSERT INTO watch_entry (type, value, hanzi, platform, source, source_url, "
+                   "date, confidence, note, expires, created) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                   "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) ON CONFLICT DO NOTHING"),
     [ST_INSERT_ALIAS] = "INSERT INTO watch_alias (entry_id, pos, alias) VALUES (?1, ?2, ?3)",
     [ST_INSERT_LINK] = "INSERT INTO watch_link (entry_id, pos, target) VALUES (?1, ?2, ?3)",
-    [ST_FIND] = "SELECT id FROM watch_entry WHERE type = ?1 AND value = ?2 COLLATE NOCASE "
-                "AND source = ?3",
+    [ST_FIND] = ("SELECT id FROM watch_entry WHERE type = ?1 AND value = ?2 COLLATE NOCASE "
+                 "AND source = ?3"),
 };
 
 struct sq {

@@ -343,10 +343,19 @@ static void test_text(void **state)
     ind = find(&g, "@privetbot", "text");
     assert_span(t, ind, "@privetbot");
     /* Jason Li is not Rachel Li; "Mr Qiu" is a surname alone. */
+    assert_null(find(&g, "Internship Union", "text"));
     assert_null(find(&g, "Rachel Li", "text"));
     for (i = 0; i < g.n; i++)
         if (!strcmp(g.v[i].entry->value, "Amanda Qiu"))
             assert_true(g.v[i].end - g.v[i].start > strlen("qiu"));
+    free(t);
+
+    /* A handle written without its @, and a bare domain. */
+    screen_text(wl, NULL, "Message privetbot on Telegram, or see br-yr.com/jobs.", &g, &t);
+    ind = find(&g, "@privetbot", "text");
+    assert_span(t, ind, "privetbot");
+    assert_int_equal(ind->strength, LW_NAME_STRONG);
+    assert_non_null(find(&g, "br-yr.com", "text"));
     free(t);
 
     /* Nothing on the list: nothing reported. */
@@ -445,6 +454,45 @@ static void test_han(void **state)
     lw_watchlist_free(wl);
 }
 
+/* A name is never proof: full names at most MEDIUM, one-word names WEAK and
+ * only as a sender's whole name. */
+static void test_name_caps(void **state)
+{
+    struct lw_entry e[2] = {entry(LW_ENTRY_PERSONA, "Evelyn"),
+                            entry(LW_ENTRY_PERSONA, "Laeticia Chen")};
+    struct lw_watchlist *wl = NULL;
+    struct lw_msg *m = lw_msg_new();
+    const struct lw_indicator *ind;
+    struct got g;
+    char *t;
+
+    (void)state;
+    assert_int_equal(lw_watchlist_build(e, 2, nm, &wl, NULL), LW_OK);
+    m->from.name = "Laeticia Chen";
+    screen_text(wl, m, "Evelyn will call you. Regards, Laeticia Chen", &g, &t);
+    ind = find(&g, "Laeticia Chen", "from.name");
+    assert_non_null(ind);
+    assert_int_equal(ind->strength, LW_NAME_MEDIUM); /* the same name, yet only medium */
+    assert_non_null(strstr(ind->why, "strong name match"));
+    ind = find(&g, "Laeticia Chen", "text");
+    assert_non_null(ind);
+    assert_int_equal(ind->strength, LW_NAME_MEDIUM);
+    assert_null(find(&g, "Evelyn", "text")); /* a common first name in a text: nothing */
+    free(t);
+    m->from.name = "Evelyn Smith";
+    screen_text(wl, m, "", &g, &t);
+    assert_int_equal(g.n, 0);
+    free(t);
+    m->from.name = "EVELYN";
+    screen_text(wl, m, "", &g, &t);
+    ind = find(&g, "Evelyn", "from.name");
+    assert_non_null(ind);
+    assert_int_equal(ind->strength, LW_NAME_WEAK);
+    free(t);
+    lw_msg_free(m);
+    lw_watchlist_free(wl);
+}
+
 static void test_callback_stops(void **state)
 {
     struct lw_watchlist *wl = fixture();
@@ -535,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_impersonated_and_expired),
         cmocka_unit_test(test_templates),
         cmocka_unit_test(test_han),
+        cmocka_unit_test(test_name_caps),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_empty_and_bad),
         cmocka_unit_test(test_many_entries),

@@ -1,0 +1,11 @@
+/* fuzz_misp.c -- libFuzzer target for importing a watchlist as a MISP event
+ * (src/share/share.h), with the export round trip checked (fuzz_share.h). */
+#include "fuzz_share.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+    fuzz_share_one(LW_SHARE_MISP, data, size);
+    return 0;
+}
