@@ -21,6 +21,9 @@ void lw_cli_error(const char *fmt, ...) LW_PRINTF(1, 2);
 /* Print a diagnostic with its location: "lurewatch: file:line:col: msg". */
 void lw_cli_diag(const struct lw_diag *d);
 
+/* Parse a --threads value (1..256); prints the error. */
+LW_NODISCARD int lw_cli_parse_threads(const char *arg, unsigned *out);
+
 /* The rules folder: --rules, else $LUREWATCH_RULES, else the built-in one. */
 const char *lw_cli_rules_dir(const char *opt);
 /* The data folder (surname table, public watchlist): $LUREWATCH_DATA, else built in. */

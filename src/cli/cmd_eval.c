@@ -128,7 +128,6 @@ int cmd_eval(int argc, char **argv)
     bool json_out = false;
     unsigned long appr = 0, appr_hit = 0, neg = 0, neg_hit = 0;
     unsigned i, k;
-    long l;
     int opt, rc, ret = LW_EXIT_ERROR;
 
     memset(&c, 0, sizeof(c));
@@ -151,11 +150,8 @@ int cmd_eval(int argc, char **argv)
             }
             break;
         case 'j':
-            if (lw_parse_long(optarg, &l) < 0 || l < 1 || l > 256) {
-                lw_cli_error("--threads takes a number from 1 to 256, not '%s'", optarg);
+            if (lw_cli_parse_threads(optarg, &po.threads) < 0)
                 goto out;
-            }
-            po.threads = (unsigned)l;
             break;
         case 'h':
             fputs(usage_text, stdout);

@@ -94,7 +94,6 @@ int cmd_scan(int argc, char **argv)
     struct lw_engine_set es;
     bool strict = false, quiet = false, no_progress = false;
     const char *stdin_path[] = {"-"};
-    long l;
     int opt, rc, ret = LW_EXIT_ERROR;
 
     memset(&po, 0, sizeof(po));
@@ -124,11 +123,8 @@ int cmd_scan(int argc, char **argv)
             }
             break;
         case 'j':
-            if (lw_parse_long(optarg, &l) < 0 || l < 1 || l > 256) {
-                lw_cli_error("--threads takes a number from 1 to 256, not '%s'", optarg);
+            if (lw_cli_parse_threads(optarg, &po.threads) < 0)
                 goto out;
-            }
-            po.threads = (unsigned)l;
             break;
         case 'm':
             if (lw_level_parse(optarg, &c.min_level) < 0) {

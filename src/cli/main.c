@@ -41,6 +41,18 @@ void lw_cli_diag(const struct lw_diag *d)
     fprintf(stderr, "lurewatch: %s\n", lw_diag_format(d, buf, sizeof(buf)));
 }
 
+int lw_cli_parse_threads(const char *arg, unsigned *out)
+{
+    long l;
+
+    if (lw_parse_long(arg, &l) < 0 || l < 1 || l > 256) {
+        lw_cli_error("--threads takes a number from 1 to 256, not '%s'", arg);
+        return LW_EINVAL;
+    }
+    *out = (unsigned)l;
+    return LW_OK;
+}
+
 const char *lw_cli_rules_dir(const char *opt)
 {
     const char *env = getenv("LUREWATCH_RULES");
