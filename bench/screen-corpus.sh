@@ -17,7 +17,7 @@ usage: bench/screen-corpus.sh [options]
                           with "node bench/standin-scan.js")
       --no-build          do not (re)build lurewatch; use bench/work/build/lurewatch as it is
       --rspamc-parallel N parallel requests rspamc keeps in flight (default 16)
-      --wait-idle SECS    before timing each tool, wait up to SECS for the machine to be idle
+      --wait-idle SECS    before each timed run, wait up to SECS for the machine to be idle
                           (under 10% CPU busy over 2 s); default 0: measure at once
   -h, --help              this help
 Exit status: 0 when every requested tool was measured, 1 when one could not be, 2 on a
@@ -200,18 +200,20 @@ prepare_corpus() {
 
 warm_cache() { find "$CORPUS" -type f -exec cat {} + >/dev/null; }
 
-# Percentage of all CPU time that was busy over the next 2 seconds (from /proc/stat).
+# Percentage of all CPU time that was busy over the next 2 seconds (from /proc/stat), not
+# counting niced work (a nice-19 fuzzer yields nearly all of its share to the runs).
 cpu_busy_pct() {
     local a b
     a="$(head -1 /proc/stat)"
     sleep 2
     b="$(head -1 /proc/stat)"
     echo "$a" "$b" | awk '{n = (NF - 2) / 2; for (i = 2; i <= n + 1; i++) {t1 += $i; t2 += $(i + n + 1)}
-        i1 = $5 + $6; i2 = $(5 + n + 1) + $(6 + n + 1); d = t2 - t1
+        i1 = $3 + $5 + $6; i2 = $(3 + n + 1) + $(5 + n + 1) + $(6 + n + 1); d = t2 - t1
         printf "%.0f", (d > 0 ? 100 * (1 - (i2 - i1) / d) : 0)}'
 }
 
-# Before timing a tool: optionally wait for an idle machine; note how busy it was.
+# Before each timed run: optionally wait for an idle machine; remember how busy it was.
+declare -A BUSY
 settle() {
     local t0=$SECONDS busy
     busy=$(cpu_busy_pct)
@@ -219,8 +221,9 @@ settle() {
         busy=$(cpu_busy_pct)
     done
     ((busy < 10)) || log "$1: the machine is ${busy}% busy with other work; timings will be slower"
-    note "$1" "machine busy before its runs: ${busy}%"
+    BUSY[$1]="${BUSY[$1]:-}${BUSY[$1]:+, }${busy}%"
 }
+note_busy() { note "$1" "machine busy (other work, over 2 s) before each run: ${BUSY[$1]:-?}"; }
 
 # ---------------------------------------------------------------- measurement helpers
 # Fields of a `/usr/bin/time -v` report.
@@ -403,8 +406,8 @@ bench_rspamd() {
     fi
     warm_rspamd
     warm_cache
-    settle rspamd
     for ((i = 1; i <= RUNS; i++)); do
+        settle rspamd
         out="$RES/rspamd.$i.out"
         tv="$RES/rspamd.$i.time"
         c0=$(rspamd_cpu_ticks)
@@ -425,6 +428,7 @@ bench_rspamd() {
         record_run rspamd "$wall" "$(echo "$srv $cli" | awk '{print $1 + $2}')" 0
         echo "$srv $cli" >>"$RES/rspamd.cpu-split"
     done
+    note_busy rspamd
     read -r RSPAMD_HWM RSPAMD_NORMAL_HWM RSPAMD_PSS RSPAMD_NPROC < <(rspamd_mem)
     # Peak RSS column for rspamd: the sum of VmHWM over its processes, read before stopping it.
     sed -i "s/ 0\$/ $RSPAMD_HWM/" "$RES/rspamd.runs"
@@ -470,8 +474,8 @@ bench_bogofilter() {
     awk 'NR % 2 == 1' "$W/all.list" >"$RES/bogo.a.list"
     awk 'NR % 2 == 0' "$W/all.list" >"$RES/bogo.b.list"
     warm_cache
-    settle bogofilter
     for ((i = 1; i <= RUNS; i++)); do
+        settle bogofilter
         t0=$(now)
         timeout "$T_RUN" /usr/bin/time -v -o "$RES/bogo.$i.a.time" bogofilter -C -d "$home" -T -b \
             <"$RES/bogo.a.list" >"$RES/bogo.$i.a.out" 2>"$RES/bogo.$i.a.err" &
@@ -493,6 +497,7 @@ bench_bogofilter() {
         log "bogofilter: run $i: $got messages in ${wall}s"
         record_run bogofilter "$wall" "$cpu" "$rss"
     done
+    note_busy bogofilter
     note bogofilter "peak RSS = sum of the two processes' maximum RSS (/usr/bin/time -v)"
     local heldout
     heldout=$(awk -v c="$CORPUS/" '
@@ -550,8 +555,8 @@ bench_lurewatch() {
     prepare_lurewatch || return 0
     local i t0 t1 rc wall out
     warm_cache
-    settle lurewatch
     for ((i = 1; i <= RUNS; i++)); do
+        settle lurewatch
         out="$RES/lurewatch.$i.out"
         rc=0
         t0=$(now)
@@ -572,6 +577,7 @@ bench_lurewatch() {
         fi
         record_run lurewatch "$wall" "$(tv_cpu "$RES/lurewatch.$i.time")" "$(tv_rss_kb "$RES/lurewatch.$i.time")"
     done
+    note_busy lurewatch
     note lurewatch "command: ${LW_CMD[*]} scan --format jsonl --threads $THREADS ${LW_EXTRA[*]} CORPUS"
     note lurewatch "peak RSS = maximum RSS of the process (/usr/bin/time -v)"
     # False alarms: a second, untimed pass over the ham folder alone (no id mapping needed).
