@@ -532,13 +532,14 @@ out:
  * Compiling ~150 patterns with start-of-match tracking takes about half a
  * second, far longer than screening a mailbox. Like rspamd's hs_helper, we
  * keep the serialised database in a cache folder under a key that hashes
- * the Vectorscan version, the flags and every pattern, so any change to the
- * rules or the library compiles afresh. A missing, unreadable or corrupt
+ * the Vectorscan version, the CPU, the flags and every pattern, so any
+ * change to the rules, the library or the machine compiles afresh. A missing, unreadable or corrupt
  * cache file is never an error: we compile and try to write it again. */
 
 static uint64_t cache_key(const struct lw_ruleset *rs)
 {
     XXH3_state_t *st = XXH3_createState();
+    hs_platform_info_t plat;
     unsigned flags = HS_PATTERN_FLAGS;
     uint64_t h = 0;
     size_t i;
@@ -547,6 +548,12 @@ static uint64_t cache_key(const struct lw_ruleset *rs)
         return 0;
     XXH3_64bits_reset(st);
     XXH3_64bits_update(st, hs_version(), strlen(hs_version()) + 1);
+    /* A database is tuned to the CPU it was compiled on (and Vectorscan
+     * refuses one from a CPU with other features), so the CPU is in the key. */
+    if (hs_populate_platform(&plat) == HS_SUCCESS) {
+        XXH3_64bits_update(st, &plat.tune, sizeof(plat.tune));
+        XXH3_64bits_update(st, &plat.cpu_features, sizeof(plat.cpu_features));
+    }
     XXH3_64bits_update(st, &flags, sizeof(flags));
     for (i = 0; i < rs->n_patterns; i++)
         XXH3_64bits_update(st, rs->patterns[i].regex, strlen(rs->patterns[i].regex) + 1);
