@@ -104,6 +104,22 @@ static int mm_build(struct wl_map *m, struct wl_mmbuilder *b)
         s->off = off;
         s->cnt = (uint32_t)(nids - off);
     }
+    if (uniq >= 4096) {
+        uint64_t bits = 1024;
+
+        while (bits < (uint64_t)uniq * 16)
+            bits *= 2;
+        m->bits = calloc(bits / 64, sizeof(uint64_t));
+        if (!m->bits)
+            goto out;
+        m->bmask = bits - 1;
+        for (i = 0; i <= m->mask; i++) {
+            uint64_t h = m->slot[i].h, bit = (h >> 23) & m->bmask;
+
+            if (h)
+                m->bits[bit >> 6] |= 1ull << (bit & 63);
+        }
+    }
     rc = LW_OK;
 out:
     free(b->v);
@@ -115,6 +131,7 @@ static void mm_free(struct wl_map *m)
 {
     free(m->slot);
     free(m->ids);
+    free(m->bits);
 }
 
 /* ---- words ------------------------------------------------------------- */
@@ -176,6 +193,23 @@ static int tok_push(struct wl_tokv *tv, size_t s, size_t e, bool han, uint64_t f
 
 /* Split s into words: runs of letters and digits; each Han (kana, hangul)
  * character is a word of its own, as Chinese is written without spaces. */
+/* ASCII letters and digits: the bytes that make a word. */
+static const unsigned char word_byte[128] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+    ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
+    ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+    ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+    ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+static bool ascii_word(unsigned char b)
+{
+    return word_byte[b & 0x7f];
+}
+
 int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
 {
     size_t i = 0, adv, start = 0, k;
@@ -186,23 +220,33 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
     tv->n = 0;
     while (i < len && rc == LW_OK) {
         unsigned char b = (unsigned char)s[i];
-        bool han = false, word;
+        uint32_t c;
+        bool han;
 
         if (b < 0x80) {
-            /* ASCII: the common case, without decoding */
-            word = (unsigned)((b | 32) - 'a') < 26 || (unsigned)(b - '0') < 10;
-            adv = 1;
-        } else {
-            uint32_t c = utf8_at(s, len, i, &adv);
-
-            han = is_han(c);
-            word = !han && u_isalnum((UChar32)c);
+            if (ascii_word(b)) {
+                if (!in) {
+                    in = true;
+                    start = i;
+                    fh = WL_FNV_INIT;
+                }
+                /* the rest of an ASCII run at once: most of any text */
+                do {
+                    fh = WL_FNV_STEP(fh, b);
+                    i++;
+                } while (i < len && (b = (unsigned char)s[i]) < 0x80 && ascii_word(b));
+                continue;
+            }
+            if (in) {
+                in = false;
+                rc = tok_push(tv, start, i, false, fh);
+            }
+            i++;
+            continue;
         }
-        if (in && !word) {
-            in = false;
-            rc = tok_push(tv, start, i, false, fh);
-        }
-        if (word) {
+        c = utf8_at(s, len, i, &adv);
+        han = is_han(c);
+        if (!han && u_isalnum((UChar32)c)) {
             if (!in) {
                 in = true;
                 start = i;
@@ -210,6 +254,12 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
             }
             for (k = 0; k < adv; k++)
                 fh = WL_FNV_STEP(fh, s[i + k]);
+            i += adv;
+            continue;
+        }
+        if (in) {
+            in = false;
+            rc = tok_push(tv, start, i, false, fh);
         }
         if (han && rc == LW_OK)
             rc = tok_push(tv, i, i + adv, true, lw_watchlist_fnv(s + i, adv));
@@ -364,6 +414,7 @@ void lw_watchlist_free(struct lw_watchlist *wl)
     mm_free(&wl->single);
     mm_free(&wl->han);
     mm_free(&wl->org);
+    mm_free(&wl->org2);
     mm_free(&wl->tmpl);
     mm_free(&wl->anchor);
     free(wl->abits);
@@ -378,7 +429,7 @@ void lw_watchlist_free(struct lw_watchlist *wl)
 /* Build-time state. */
 struct builder {
     struct lw_watchlist *wl;
-    struct wl_mmbuilder exact, pair, single, han, org, tmpl, anchor, words, stop;
+    struct wl_mmbuilder exact, pair, single, han, org, org2, tmpl, anchor, words, stop;
     struct wl_tokv tv;
     struct {
         uint64_t h;
@@ -500,7 +551,7 @@ static int add_anchor(struct builder *b, const char *w, size_t n, unsigned flag)
     if (!wl->abits && !(wl->abits = calloc(WL_ABITS / 64, sizeof(uint64_t))))
         return LW_ENOMEM;
     wl->abits[bit >> 6] |= 1ull << (bit & 63);
-    return mmb_add(&b->anchor, XXH3_64bits(w, n), flag);
+    return mmb_add(&b->anchor, fh, flag);
 }
 
 /* The one "t:" key of a Latin word, or NULL when it has none or several. */
@@ -589,7 +640,8 @@ static int index_person(struct builder *b, uint32_t entry, const char *spelling)
         for (j = i + 1; j < nw && j <= i + WL_PAIR_SPAN && rc == LW_OK; j++)
             for (x = 0; x < nk[i] && rc == LW_OK; x++)
                 for (y = 0; y < nk[j] && rc == LW_OK; y++)
-                    rc = mmb_add(&b->pair, lw_wl_hpair(wk[i][x], wk[j][y]), id);
+                    rc = mmb_add(&b->pair, lw_wl_hpair(lw_wl_hstr(wk[i][x]), lw_wl_hstr(wk[j][y])),
+                                 id);
         if (rc == LW_OK && i + 1 < nw) {
             const char *a = lw_watchlist_primary_t(wk[i], nk[i]),
                        *c = lw_watchlist_primary_t(wk[i + 1], nk[i + 1]);
@@ -673,6 +725,8 @@ static int index_org(struct builder *b, uint32_t entry, const char *spelling)
     rc = push_name(&wl->on, &wl->non, &wl->capon, entry, spelling);
     if (rc == LW_OK && lw_watchlist_org_key(nm, b->tv.v, n, " ", key, sizeof(key)))
         rc = mmb_add(&b->org, lw_wl_hstr(key), id);
+    if (rc == LW_OK && n > 2 && lw_watchlist_org_key(nm, b->tv.v, 2, " ", key, sizeof(key)))
+        rc = mmb_add(&b->org2, lw_wl_hstr(key), 0);
     if (rc == LW_OK && lw_watchlist_org_key(nm, b->tv.v, n, "", key, sizeof(key))) {
         rc = mmb_add(&b->org, lw_wl_hstr(key), id);
         if (rc == LW_OK)
@@ -684,13 +738,13 @@ static int index_org(struct builder *b, uint32_t entry, const char *spelling)
     return rc;
 }
 
-uint64_t lw_watchlist_shingle_hash(const char *s, const struct wl_tok *t, size_t n)
+uint64_t lw_watchlist_shingle_hash(const struct wl_tok *t, size_t n)
 {
     uint64_t h = WL_SHINGLE;
     size_t i;
 
     for (i = 0; i < n; i++)
-        h = XXH3_64bits_withSeed(s + t[i].s, t[i].e - t[i].s, h);
+        h = lw_wl_hpair(h, t[i].fh) + i;
     return h;
 }
 
@@ -719,7 +773,7 @@ static int index_template(struct builder *b, uint32_t entry, const char *text)
     if (!h)
         return LW_ENOMEM;
     for (i = 0; i < nsh; i++)
-        h[i] = lw_watchlist_shingle_hash(nm, b->tv.v + i, LW_MIN((size_t)WL_SHINGLE, n));
+        h[i] = lw_watchlist_shingle_hash(b->tv.v + i, LW_MIN((size_t)WL_SHINGLE, n));
     qsort(h, nsh, sizeof(*h), u64_cmp);
     for (i = 0; i < nsh && rc == LW_OK; i++) {
         if (i && h[i] == h[i - 1])
@@ -937,8 +991,16 @@ static int keep_word_keys(struct builder *b)
     for (i = 0; b->kc && i <= b->kcmask && rc == LW_OK; i++) {
         if (!b->kc[i].word)
             continue;
-        wl->wk[wl->nwk] = (struct wl_wordkeys){b->kc[i].word, b->kc[i].keys, b->kc[i].n};
-        rc = mmb_add(&b->words, b->kc[i].h, (uint32_t)wl->nwk++);
+        uint64_t *kh = lw_arena_calloc(wl->arena, b->kc[i].n ? b->kc[i].n : 1, sizeof(*kh));
+        size_t k;
+
+        if (!kh)
+            return LW_ENOMEM;
+        for (k = 0; k < b->kc[i].n; k++)
+            kh[k] = lw_wl_hstr(b->kc[i].keys[k]);
+        wl->wk[wl->nwk] = (struct wl_wordkeys){b->kc[i].word, b->kc[i].keys, kh, b->kc[i].n};
+        rc = mmb_add(&b->words, lw_watchlist_fnv(b->kc[i].word, strlen(b->kc[i].word)),
+                     (uint32_t)wl->nwk++);
     }
     return rc;
 }
@@ -969,30 +1031,21 @@ static int stop_words(struct builder *b)
     int rc = LW_OK;
 
     for (i = 0; i < LW_ARRAY_LEN(common_words) && rc == LW_OK; i++)
-        rc = mmb_add(&b->stop, lw_wl_hstr(common_words[i]), 0);
+        rc = mmb_add(&b->stop, lw_watchlist_fnv(common_words[i], strlen(common_words[i])), 0);
     return rc == LW_OK ? mm_build(&b->wl->stop, &b->stop) : rc;
 }
 
-int lw_watchlist_build(const struct lw_entry *entries, size_t n, const struct lw_names *names,
-                       struct lw_watchlist **out, struct lw_diag *diag)
+/* Check every entry before anything is kept. */
+static int check_all(const struct lw_entry *entries, size_t n, const struct lw_names *names,
+                     struct lw_diag *diag)
 {
-    struct builder b;
-    struct lw_watchlist *wl = calloc(1, sizeof(*wl));
-    char today[16];
     size_t i;
-    int rc = LW_ENOMEM;
+    int rc;
 
-    memset(&b, 0, sizeof(b));
-    b.wl = wl;
-    b.diag = diag;
-    if (!wl || !(wl->arena = lw_arena_new(1 << 16)))
-        goto out;
-    wl->names = names;
-    lw_entry_list_init(&wl->list);
-    rc = lw_norm_global_init(diag);
-    if (rc < 0)
-        goto out;
-    lw_entry_today(today, sizeof(today));
+    if (n > UINT32_MAX / 2) {
+        lw_diag_set(diag, "more than %u watchlist entries", UINT32_MAX / 2);
+        return LW_ELIMIT;
+    }
     for (i = 0; i < n; i++) {
         rc = lw_entry_check(&entries[i], diag);
         if (rc < 0) {
@@ -1002,24 +1055,93 @@ int lw_watchlist_build(const struct lw_entry *entries, size_t n, const struct lw
                 memcpy(msg, diag->msg, sizeof(msg));
                 lw_diag_set(diag, "watchlist entry %zu (#%lld): %s", i + 1, entries[i].id, msg);
             }
-            goto out;
+            return rc;
         }
         if (!names && (entries[i].type == LW_ENTRY_PERSONA || entries[i].type == LW_ENTRY_ORG ||
                        entries[i].type == LW_ENTRY_IMPERSONATED)) {
             lw_diag_set(diag, "the watchlist has names but no name matcher was given");
-            rc = LW_EINVAL;
-            goto out;
-        }
-        if (lw_entry_expired(&entries[i], today))
-            continue;
-        rc = lw_entry_list_add(&wl->list, &entries[i]);
-        if (rc < 0)
-            goto out;
-        if (wl->list.n > UINT32_MAX / 2) {
-            rc = LW_ELIMIT;
-            goto out;
+            return LW_EINVAL;
         }
     }
+    return LW_OK;
+}
+
+static int build(struct lw_watchlist *wl, struct lw_diag *diag);
+
+int lw_watchlist_build(const struct lw_entry *entries, size_t n, const struct lw_names *names,
+                       struct lw_watchlist **out, struct lw_diag *diag)
+{
+    struct lw_watchlist *wl = NULL;
+    size_t i;
+    int rc;
+
+    rc = check_all(entries, n, names, diag);
+    if (rc < 0)
+        return rc;
+    wl = calloc(1, sizeof(*wl));
+    if (!wl)
+        return LW_ENOMEM;
+    wl->names = names;
+    lw_entry_list_init(&wl->list);
+    rc = lw_entry_list_reserve(&wl->list, n);
+    for (i = 0; i < n && rc == LW_OK; i++)
+        rc = lw_entry_list_add(&wl->list, &entries[i]);
+    if (rc == LW_OK)
+        rc = build(wl, diag);
+    if (rc < 0) {
+        lw_watchlist_free(wl);
+        return rc;
+    }
+    *out = wl;
+    return LW_OK;
+}
+
+int lw_watchlist_build_take(struct lw_entry_list *entries, const struct lw_names *names,
+                            struct lw_watchlist **out, struct lw_diag *diag)
+{
+    struct lw_watchlist *wl = NULL;
+    int rc;
+
+    rc = check_all(entries->v, entries->n, names, diag);
+    if (rc < 0)
+        return rc;
+    wl = calloc(1, sizeof(*wl));
+    if (!wl)
+        return LW_ENOMEM;
+    wl->names = names;
+    wl->list = *entries;
+    rc = build(wl, diag);
+    if (rc < 0) {
+        lw_entry_list_init(&wl->list); /* still the caller's */
+        lw_watchlist_free(wl);
+        return rc;
+    }
+    lw_entry_list_init(entries);
+    *out = wl;
+    return LW_OK;
+}
+
+/* Index the entries in wl->list (checked already): expired ones dropped. */
+static int build(struct lw_watchlist *wl, struct lw_diag *diag)
+{
+    struct builder b;
+    char today[16];
+    size_t i, kept = 0;
+    int rc = LW_ENOMEM;
+
+    memset(&b, 0, sizeof(b));
+    b.wl = wl;
+    b.diag = diag;
+    if (!(wl->arena = lw_arena_new(1 << 16)))
+        goto out;
+    rc = lw_norm_global_init(diag);
+    if (rc < 0)
+        goto out;
+    lw_entry_today(today, sizeof(today));
+    for (i = 0; i < wl->list.n; i++)
+        if (!lw_entry_expired(&wl->list.v[i], today))
+            wl->list.v[kept++] = wl->list.v[i];
+    wl->list.n = kept;
     rc = LW_ENOMEM;
     wl->ekey = calloc(wl->list.n + 1, sizeof(*wl->ekey));
     wl->tshingles = calloc(wl->list.n + 1, sizeof(*wl->tshingles));
@@ -1045,6 +1167,8 @@ int lw_watchlist_build(const struct lw_entry *entries, size_t n, const struct lw
     if (rc == LW_OK)
         rc = mm_build(&wl->org, &b.org);
     if (rc == LW_OK)
+        rc = mm_build(&wl->org2, &b.org2);
+    if (rc == LW_OK)
         rc = mm_build(&wl->tmpl, &b.tmpl);
     if (rc == LW_OK)
         rc = mm_build(&wl->anchor, &b.anchor);
@@ -1060,6 +1184,7 @@ out:
     free(b.single.v);
     free(b.han.v);
     free(b.org.v);
+    free(b.org2.v);
     free(b.tmpl.v);
     free(b.anchor.v);
     free(b.words.v);
@@ -1067,10 +1192,5 @@ out:
     free(b.tv.v);
     free(b.kc);
     free(b.ek);
-    if (rc < 0) {
-        lw_watchlist_free(wl);
-        return rc;
-    }
-    *out = wl;
-    return LW_OK;
+    return rc;
 }

@@ -102,6 +102,8 @@ void lw_entry_list_release(struct lw_entry_list *l);
 /* Append a deep copy of e (its strings, aliases and related values are
  * copied into the list's arena; e is borrowed). */
 LW_NODISCARD int lw_entry_list_add(struct lw_entry_list *l, const struct lw_entry *e);
+/* Make room for n more entries (one allocation instead of many). */
+LW_NODISCARD int lw_entry_list_reserve(struct lw_entry_list *l, size_t n);
 /* Copy a string into the list's arena (NULL stays NULL); NULL when out of
  * memory and s was not NULL. For importers that build entries in place. */
 const char *lw_entry_list_strdup(struct lw_entry_list *l, const char *s);
@@ -136,6 +138,13 @@ struct lw_watchlist;
 LW_NODISCARD int lw_watchlist_build(const struct lw_entry *entries, size_t n,
                                     const struct lw_names *names, struct lw_watchlist **out,
                                     struct lw_diag *diag);
+/* The same, taking the entries instead of copying them: on success the
+ * watchlist owns what *entries held and *entries is left empty (as after
+ * lw_entry_list_init); on failure *entries is unchanged. Saves a copy of a
+ * large watchlist at start-up (lw_store_load_active, then this). */
+LW_NODISCARD int lw_watchlist_build_take(struct lw_entry_list *entries,
+                                         const struct lw_names *names, struct lw_watchlist **out,
+                                         struct lw_diag *diag);
 void lw_watchlist_free(struct lw_watchlist *wl);
 
 /* Number of entries kept (unexpired), and the i-th of them. */

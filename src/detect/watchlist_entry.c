@@ -366,6 +366,24 @@ static int copy_list(struct lw_entry_list *l, const char **src, size_t n, const 
             return LW_ENOMEM;                                                                      \
     } while (0)
 
+int lw_entry_list_reserve(struct lw_entry_list *l, size_t n)
+{
+    struct lw_entry *v;
+    size_t cap;
+
+    if (n <= l->cap - l->n)
+        return LW_OK;
+    if (n > SIZE_MAX / sizeof(*v) - l->n)
+        return LW_ENOMEM;
+    cap = l->n + n;
+    v = realloc(l->v, cap * sizeof(*v));
+    if (!v)
+        return LW_ENOMEM;
+    l->v = v;
+    l->cap = cap;
+    return LW_OK;
+}
+
 int lw_entry_list_add(struct lw_entry_list *l, const struct lw_entry *e)
 {
     struct lw_entry c = *e;

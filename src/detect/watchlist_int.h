@@ -44,6 +44,8 @@ struct wl_map {
     struct wl_slot *slot;
     size_t mask;
     uint32_t *ids;
+    uint64_t *bits; /* a large map's filter: 16 bits a key; NULL for a small map */
+    uint64_t bmask;
 };
 
 static inline const uint32_t *lw_wl_get(const struct wl_map *m, uint64_t h, size_t *n)
@@ -54,6 +56,10 @@ static inline const uint32_t *lw_wl_get(const struct wl_map *m, uint64_t h, size
     if (!m->slot)
         return NULL;
     h = h ? h : 1;
+    /* A probe of a map of megabytes misses the cache; its filter mostly
+     * does not, and most lookups are for keys that are not there. */
+    if (m->bits && !(m->bits[((h >> 23) & m->bmask) >> 6] >> ((h >> 23) & 63) & 1))
+        return NULL;
     for (p = (size_t)h & m->mask; m->slot[p].h; p = (p + 1) & m->mask) {
         if (m->slot[p].h == h) {
             *n = LW_MIN((size_t)m->slot[p].cnt, (size_t)WL_MAX_POSTINGS);
@@ -80,15 +86,17 @@ static inline uint64_t lw_wl_hstr(const char *s)
     return XXH3_64bits(s, strlen(s));
 }
 
-static inline uint64_t lw_wl_hpair(const char *a, const char *b)
+/* The key of an unordered pair of person keys, from their xxHashes (each
+ * key is hashed once, however many pairs it is in). */
+static inline uint64_t lw_wl_hpair(uint64_t a, uint64_t b)
 {
-    if (strcmp(a, b) > 0) {
-        const char *t = a;
+    uint64_t lo = a < b ? a : b, hi = a < b ? b : a, x;
 
-        a = b;
-        b = t;
-    }
-    return XXH3_64bits_withSeed(b, strlen(b), XXH3_64bits(a, strlen(a)));
+    x = lo * 0x9E3779B97F4A7C15ull ^ (hi + 0x632BE59BD9B4E019ull);
+    x ^= x >> 32;
+    x *= 0xD6E8FEB86659FD93ull;
+    x ^= x >> 32;
+    return x;
 }
 
 /* ---- words ---- */
@@ -112,7 +120,9 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv);
  * dropped, words joined by sep; 0 when it does not fit in out. */
 size_t lw_watchlist_org_key(const char *s, const struct wl_tok *t, size_t n, const char *sep,
                             char *out, size_t size);
-uint64_t lw_watchlist_shingle_hash(const char *s, const struct wl_tok *t, size_t n);
+/* The key of the shingle of words t[0..n) (from their cheap hashes; the
+ * order of the words counts). */
+uint64_t lw_watchlist_shingle_hash(const struct wl_tok *t, size_t n);
 
 /* FNV-1a over a word's bytes: computed while the text is cut into words,
  * it lets most words skip the anchor lookup through one bit test. */
@@ -194,6 +204,7 @@ enum {
 struct wl_wordkeys {
     const char *word;
     char **keys;
+    uint64_t *kh; /* lw_wl_hstr of each key */
     size_t n;
 };
 
@@ -212,11 +223,12 @@ struct lw_watchlist {
     size_t npn, non, cappn, capon;
     uint32_t *tshingles; /* per entry: distinct shingles of a template */
     struct wl_map exact, pair, single, han, org, tmpl;
+    struct wl_map org2;   /* the first two words of every longer organisation name */
     struct wl_map anchor; /* word hash -> WL_A_* flags (the ids are flags) */
     uint64_t *abits;      /* WL_ABITS bits: set for the cheap hash of every anchor word */
     struct wl_filter filter[WL_K_HANDLE_FNV + 1]; /* per enum wl_kind */
-    struct wl_map words;    /* word hash -> index into wk: person keys of entry words */
-    struct wl_map stop;     /* word hash of a common word: never a name's neighbour */
+    struct wl_map words;    /* word (fnv) -> index into wk: person keys of entry words */
+    struct wl_map stop;     /* word (fnv) of a common word: never a name's neighbour */
     struct wl_wordkeys *wk; /* the build's key cache, kept: words and their keys */
     size_t nwk;
     unsigned max_org, max_han;

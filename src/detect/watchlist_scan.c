@@ -310,75 +310,97 @@ static void phone_at(struct run *r, const char *t, size_t len, size_t i)
         match_phone(r, t + i, e - i, F_TEXT, i, e);
 }
 
+/* What starts at t[i], a character that may belong to an address: a URL, a
+ * phone number, or a word of host characters (e-mail, domain, handle).
+ * Returns where the look ended. */
+static size_t exact_at(struct run *r, const char *t, size_t len, size_t i)
+{
+    const struct lw_watchlist *wl = r->wl;
+    unsigned char c = (unsigned char)t[i];
+    size_t s = i, e;
+
+    if ((c == 'h' && (starts(t + i, len - i, "http://") || starts(t + i, len - i, "https://"))) ||
+        (c == 'w' && starts(t + i, len - i, "www."))) {
+        for (e = i;
+             e < len && (unsigned char)t[e] > 0x20 && (unsigned char)t[e] < 0x7f && !url_end(t[e]);
+             e++)
+            ;
+        while (e > s && (t[e - 1] == '.' || t[e - 1] == ',' || t[e - 1] == ';' || t[e - 1] == ':' ||
+                         t[e - 1] == '!' || t[e - 1] == '?'))
+            e--;
+        match_url(r, t + s, e - s, F_TEXT, s, e);
+        return e > i ? e : i + 1;
+    }
+    if (wl->any_phone && (digit(c) || (c == '+' && i + 1 < len && digit(t[i + 1]))))
+        phone_at(r, t, len, i);
+    if (host_char(c) || c == '@' || c == '_' || c == '+') {
+        bool at_handle = c == '@', dot = false, under = false;
+        size_t at = 0, k;
+
+        for (e = i + 1; e < len; e++) {
+            if (t[e] == '@') {
+                if (!at)
+                    at = e;
+            } else if (!email_local((unsigned char)t[e])) {
+                break;
+            }
+        }
+        while (e > s + 1 && (t[e - 1] == '.' || t[e - 1] == '-' || t[e - 1] == '_'))
+            e--;
+        if (at >= e)
+            at = 0;
+        if (at && !at_handle) {
+            if (looks_like_domain(t, at + 1, e))
+                match_email(r, t + s, e - s, F_TEXT, s, e);
+        } else if (at_handle) {
+            match_handle(r, t + s, e - s, true, F_TEXT, s, e);
+        } else {
+            uint64_t fh = WL_FNV_INIT;
+
+            for (k = s; k < e; k++) {
+                dot |= t[k] == '.';
+                under |= t[k] == '_';
+                fh = WL_FNV_STEP(fh, t[k]);
+            }
+            if (dot && !under && looks_like_domain(t, s, e))
+                match_domain(r, t + s, e - s, F_TEXT, s, e);
+            else if (e - s >= 3 && lw_wl_filter_has(&wl->filter[WL_K_HANDLE_FNV], fh))
+                match_handle(r, t + s, e - s, false, F_TEXT, s, e);
+        }
+        return e > i ? e : i + 1;
+    }
+    return i + 1;
+}
+
+/* The characters that can make a word an e-mail address, a URL, a domain,
+ * a handle with separators or a phone number. Prose between them is
+ * skipped by strcspn (vectorised in glibc); plain words that are handles
+ * are found among the words in names_in. */
+static const char specials[] = "@._:/+0123456789";
+
 /* E-mail addresses, URLs, domains, phone numbers and handles in the text. */
 static void scan_exact(struct run *r, const char *t, size_t len)
 {
-    const struct lw_watchlist *wl = r->wl;
-    size_t i = 0, s, e;
+    size_t i = 0, k, s;
 
     while (i < len && !r->rc) {
-        unsigned char c = (unsigned char)t[i];
-
-        /* URLs */
-        if ((c == 'h' &&
-             (starts(t + i, len - i, "http://") || starts(t + i, len - i, "https://"))) ||
-            (c == 'w' && starts(t + i, len - i, "www.") &&
-             (i == 0 || !host_char((unsigned char)t[i - 1])))) {
-            s = i;
-            for (e = i; e < len && (unsigned char)t[e] > 0x20 && (unsigned char)t[e] < 0x7f &&
-                        !url_end(t[e]);
-                 e++)
-                ;
-            while (e > s && (t[e - 1] == '.' || t[e - 1] == ',' || t[e - 1] == ';' ||
-                             t[e - 1] == ':' || t[e - 1] == '!' || t[e - 1] == '?'))
-                e--;
-            match_url(r, t + s, e - s, F_TEXT, s, e);
-            i = e > i ? e : i + 1;
+        k = i + strcspn(t + i, specials);
+        if (k >= len)
+            break;
+        if (t[k] == '\0') {
+            i = k + 1; /* a NUL inside the text: go on after it */
             continue;
         }
-        /* a phone number starts here: digits with separators */
-        if (wl->any_phone && (digit(c) || (c == '+' && i + 1 < len && digit(t[i + 1]))) &&
-            (i == 0 || !alnum((unsigned char)t[i - 1])))
-            phone_at(r, t, len, i);
-        /* words of host characters: e-mail, domain, handle, phone */
-        if (host_char(c) || c == '@' || c == '_' || c == '+') {
-            bool at_handle = c == '@', dot = false, under = false;
-            size_t at = 0, k;
-            uint64_t fh = WL_FNV_INIT;
-
-            s = i;
-            for (e = i + 1; e < len; e++) {
-                if (t[e] == '@') {
-                    if (!at)
-                        at = e;
-                } else if (!email_local((unsigned char)t[e])) {
-                    break;
-                }
-            }
-            while (e > s + 1 && (t[e - 1] == '.' || t[e - 1] == '-' || t[e - 1] == '_'))
-                e--;
-            if (at >= e)
-                at = 0;
-            if (at && !at_handle) {
-                if (looks_like_domain(t, at + 1, e))
-                    match_email(r, t + s, e - s, F_TEXT, s, e);
-            } else if (at_handle) {
-                match_handle(r, t + s, e - s, true, F_TEXT, s, e);
-            } else {
-                for (k = s; k < e; k++) {
-                    dot |= t[k] == '.';
-                    under |= t[k] == '_';
-                    fh = WL_FNV_STEP(fh, t[k]);
-                }
-                if (dot && !under && looks_like_domain(t, s, e))
-                    match_domain(r, t + s, e - s, F_TEXT, s, e);
-                else if (e - s >= 3 && lw_wl_filter_has(&wl->filter[WL_K_HANDLE_FNV], fh))
-                    match_handle(r, t + s, e - s, false, F_TEXT, s, e);
-            }
-            i = e > i ? e : i + 1;
-            continue;
-        }
-        i++;
+        /* back to the start of the word that holds it */
+        for (s = k; s > i && (host_char((unsigned char)t[s - 1]) || t[s - 1] == '_' ||
+                              t[s - 1] == '@' || t[s - 1] == '+' || t[s - 1] == '%');
+             s--)
+            ;
+        if (s == i && i > 0 && alnum((unsigned char)t[i - 1]))
+            s = k; /* the word began before the last look: only its rest is left */
+        i = exact_at(r, t, len, s);
+        if (i <= k)
+            i = k + 1;
     }
 }
 
@@ -386,6 +408,7 @@ static void scan_exact(struct run *r, const char *t, size_t len)
 
 struct wordkeys {
     char **k;
+    uint64_t *kh; /* lw_wl_hstr of each key */
     size_t n;
     bool done;
 };
@@ -406,12 +429,13 @@ static struct wordkeys *keys_of(struct run *r, const char *t, const struct wl_to
     wk[i].done = true;
     if (tok[i].han || n >= sizeof(w))
         return &wk[i];
-    ids = lw_wl_get(&wl->words, XXH3_64bits(t + tok[i].s, n), &cnt);
+    ids = lw_wl_get(&wl->words, tok[i].fh, &cnt);
     for (k = 0; k < cnt; k++) {
         const struct wl_wordkeys *c = &wl->wk[ids[k]];
 
         if (strlen(c->word) == n && !memcmp(c->word, t + tok[i].s, n)) {
             wk[i].k = c->keys;
+            wk[i].kh = c->kh;
             wk[i].n = c->n;
             return &wk[i];
         }
@@ -425,11 +449,15 @@ static struct wordkeys *keys_of(struct run *r, const char *t, const struct wl_to
         return &wk[i];
     }
     wk[i].k = lw_arena_calloc(r->arena, acc.n ? acc.n : 1, sizeof(char *));
-    if (!wk[i].k) {
+    wk[i].kh = lw_arena_calloc(r->arena, acc.n ? acc.n : 1, sizeof(uint64_t));
+    if (!wk[i].k || !wk[i].kh) {
         r->rc = LW_ENOMEM;
+        wk[i].n = 0;
         return &wk[i];
     }
     memcpy(wk[i].k, acc.keys, acc.n * sizeof(char *));
+    for (k = 0; k < acc.n; k++)
+        wk[i].kh[k] = lw_wl_hstr(acc.keys[k]);
     wk[i].n = acc.n;
     return &wk[i];
 }
@@ -531,13 +559,9 @@ static unsigned anchor_flags(const struct lw_watchlist *wl, uint64_t h)
  * the list has, a number, or something far too long. */
 static bool skip_neighbour(const struct lw_watchlist *wl, const char *t, const struct wl_tok *k)
 {
-    size_t n = k->e - k->s;
-    uint64_t h;
-
-    if (n > 24 || (unsigned)(t[k->s] - '0') < 10)
+    if (k->e - k->s > 24 || (unsigned)(t[k->s] - '0') < 10)
         return true;
-    h = XXH3_64bits(t + k->s, n);
-    return lw_wl_has(&wl->stop, h) && !(anchor_flags(wl, h) & WL_A_PERSON);
+    return lw_wl_has(&wl->stop, k->fh) && !(anchor_flags(wl, k->fh) & WL_A_PERSON);
 }
 
 /* Person names around the anchor word p: pairs of its keys with the keys of
@@ -554,7 +578,7 @@ static void persons_at(struct run *r, const char *t, const struct wl_tok *tok, s
 
     for (x = 0; x < kp->n && rc == LW_OK; x++)
         if (!strncmp(kp->k[x], "t:", 2))
-            collect(&wl->single, lw_wl_hstr(kp->k[x]), p, p, &c, &nc, &cap, &rc);
+            collect(&wl->single, kp->kh[x], p, p, &c, &nc, &cap, &rc);
     for (q = lo; q <= hi && rc == LW_OK && !r->rc; q++) {
         if (q == p || tok[q].han)
             continue;
@@ -563,8 +587,8 @@ static void persons_at(struct run *r, const char *t, const struct wl_tok *tok, s
         kq = keys_of(r, t, tok, wk, q);
         for (x = 0; x < kp->n && rc == LW_OK; x++)
             for (y = 0; y < kq->n && rc == LW_OK; y++)
-                collect(&wl->pair, lw_wl_hpair(kp->k[x], kq->k[y]), LW_MIN(p, q), LW_MAX(p, q), &c,
-                        &nc, &cap, &rc);
+                collect(&wl->pair, lw_wl_hpair(kp->kh[x], kq->kh[y]), LW_MIN(p, q), LW_MAX(p, q),
+                        &c, &nc, &cap, &rc);
         if (q + 1 == p || q == p + 1) {
             const char *a = lw_watchlist_primary_t(q < p ? kq->k : kp->k, q < p ? kq->n : kp->n);
             const char *b = lw_watchlist_primary_t(q < p ? kp->k : kq->k, q < p ? kp->n : kq->n);
@@ -584,41 +608,39 @@ static void persons_at(struct run *r, const char *t, const struct wl_tok *tok, s
     free(c);
 }
 
+/* Organisation names starting at word p: windows of 1..max_org words with
+ * their legal forms dropped, looked up whole. A window of three words or
+ * more is tried only if some listed name starts with its first two. */
 static void orgs_at(struct run *r, const char *t, const struct wl_tok *tok, size_t ntok, size_t p,
                     enum field f)
 {
     const struct lw_watchlist *wl = r->wl;
     char key[1024], span[LW_NAMES_MAX_INPUT], what[LW_NAMES_MAX_INPUT + 32];
     struct lw_name_match m;
-    size_t len, n, i, cnt;
-    const char *sep;
-    int pass;
+    size_t len, i, cnt;
 
     for (len = 1; len <= wl->max_org && p + len <= ntok && !r->rc; len++) {
-        for (pass = 0; pass < 2 && !r->rc; pass++) {
-            const uint32_t *ids;
+        const uint32_t *ids;
 
-            sep = pass ? "" : " ";
-            if (len == 1 && pass)
-                break;
-            n = lw_watchlist_org_key(t, tok + p, len, sep, key, sizeof(key));
-            if (!n)
+        if (len == 3 && (!lw_watchlist_org_key(t, tok + p, 2, " ", key, sizeof(key)) ||
+                         !lw_wl_has(&wl->org2, lw_wl_hstr(key))))
+            break;
+        if (!lw_watchlist_org_key(t, tok + p, len, " ", key, sizeof(key)))
+            continue;
+        ids = lw_wl_get(&wl->org, lw_wl_hstr(key), &cnt);
+        for (i = 0; i < cnt && !r->rc; i++) {
+            const struct wl_name *wn = &wl->on[ids[i]];
+            size_t s = tok[p].s, e = tok[p + len - 1].e;
+
+            if (e - s >= sizeof(span) || reported(r, wn->entry, f))
                 continue;
-            ids = lw_wl_get(&wl->org, lw_wl_hstr(key), &cnt);
-            for (i = 0; i < cnt && !r->rc; i++) {
-                const struct wl_name *wn = &wl->on[ids[i]];
-                size_t s = tok[p].s, e = tok[p + len - 1].e;
-
-                if (e - s >= sizeof(span) || reported(r, wn->entry, f))
-                    continue;
-                memcpy(span, t + s, e - s);
-                span[e - s] = '\0';
-                lw_names_match_org(wl->names, wn->s, span, &m);
-                if (m.strength < LW_NAME_MEDIUM)
-                    continue;
-                snprintf(what, sizeof(what), "name '%s'", span);
-                report(r, wn->entry, m.strength, f, s, e, what, m.why);
-            }
+            memcpy(span, t + s, e - s);
+            span[e - s] = '\0';
+            lw_names_match_org(wl->names, wn->s, span, &m);
+            if (m.strength < LW_NAME_MEDIUM)
+                continue;
+            snprintf(what, sizeof(what), "name '%s'", span);
+            report(r, wn->entry, m.strength, f, s, e, what, m.why);
         }
     }
 }
@@ -660,7 +682,7 @@ struct tcount {
 };
 
 /* Templates: the share of a template's shingles that the text contains. */
-static void templates_in(struct run *r, const char *t, const struct wl_tok *tok, size_t ntok)
+static void templates_in(struct run *r, const struct wl_tok *tok, size_t ntok)
 {
     const struct lw_watchlist *wl = r->wl;
     struct tcount *tc = NULL;
@@ -670,7 +692,7 @@ static void templates_in(struct run *r, const char *t, const struct wl_tok *tok,
 
     for (i = 0; i < nsh && !r->rc; i++) {
         size_t w = LW_MIN((size_t)WL_SHINGLE, ntok);
-        uint64_t h = lw_watchlist_shingle_hash(t, tok + i, w);
+        uint64_t h = lw_watchlist_shingle_hash(tok + i, w);
         const uint32_t *ids = lw_wl_get(&wl->tmpl, h, &cnt);
 
         if (!cnt)
@@ -746,9 +768,12 @@ static void names_in(struct run *r, const char *t, size_t len, enum field f, str
         uint64_t h;
         unsigned a;
 
+        if (wl->any_handle && f == F_TEXT && !k->han &&
+            lw_wl_filter_has(&wl->filter[WL_K_HANDLE_FNV], k->fh))
+            match_handle(r, t + k->s, k->e - k->s, false, f, k->s, k->e);
         if (!lw_wl_abit(wl->abits, k->fh))
             continue; /* most words: not the start of any listed name */
-        h = XXH3_64bits(t + k->s, k->e - k->s);
+        h = k->fh;
         a = anchor_flags(wl, h);
         if (!a)
             continue;
@@ -833,13 +858,13 @@ int lw_watchlist_match_msg(const struct lw_watchlist *wl, const struct lw_msg *m
     if (text && text_len && !r.rc) {
         if (wl->exact.slot)
             scan_exact(&r, text, text_len);
-        if (!r.rc && (wl->any_names))
+        if (!r.rc && (wl->any_names || wl->any_handle))
             names_in(&r, text, text_len, F_TEXT, &tv);
         if (!r.rc && wl->any_tmpl) {
-            if (!wl->any_names)
+            if (!wl->any_names && !wl->any_handle)
                 r.rc = lw_watchlist_tokenize(text, text_len, &tv);
             if (!r.rc)
-                templates_in(&r, text, tv.v, tv.n);
+                templates_in(&r, tv.v, tv.n);
         }
     }
     free(tv.v);

@@ -395,6 +395,7 @@ static int sq_entry_list(void *db, const struct lw_store_query *qy, struct lw_en
         "SELECT e.id, e.type, e.value, e.hanzi, e.platform, e.source, e.source_url, e.date, "
         "e.confidence, e.note, e.expires, e.created FROM watch_entry e" ENTRY_FILTER
         " ORDER BY e.id";
+    static const char count_sql[] = "SELECT count(*) FROM watch_entry e" ENTRY_FILTER;
     static const char alias_sql[] =
         "SELECT a.entry_id, a.alias FROM watch_alias a JOIN watch_entry e ON e.id = "
         "a.entry_id" ENTRY_FILTER " ORDER BY a.entry_id, a.pos";
@@ -406,6 +407,17 @@ static int sq_entry_list(void *db, const struct lw_store_query *qy, struct lw_en
     size_t first = out->n;
     int rc = LW_OK, step;
 
+    /* One allocation for the entries, however many there are. */
+    if (sqlite3_prepare_v2(q->db, count_sql, -1, &st, NULL) != SQLITE_OK)
+        return db_error(q, "cannot read the watchlist", diag);
+    bind_query(st, qy);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        rc = lw_entry_list_reserve(out, (size_t)sqlite3_column_int64(st, 0));
+        if (rc < 0)
+            goto out;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
     if (sqlite3_prepare_v2(q->db, entry_sql, -1, &st, NULL) != SQLITE_OK)
         return db_error(q, "cannot read the watchlist", diag);
     bind_query(st, qy);

@@ -534,6 +534,40 @@ static void test_empty_and_bad(void **state)
     assert_null(wl);
 }
 
+/* Taking the entries: no copy, the list is left empty, expired ones dropped;
+ * a refused list stays the caller's. */
+static void test_build_take(void **state)
+{
+    struct lw_entry_list l;
+    struct lw_entry e = entry(LW_ENTRY_DOMAIN, "br-yr.com"), bad = entry(LW_ENTRY_EMAIL, "x");
+    struct lw_watchlist *wl = NULL;
+    struct got g;
+    char *t;
+
+    (void)state;
+    lw_entry_list_init(&l);
+    assert_int_equal(lw_entry_list_reserve(&l, 3), LW_OK);
+    assert_int_equal(lw_entry_list_add(&l, &e), LW_OK);
+    e.value = "old.example";
+    e.expires = "2020";
+    assert_int_equal(lw_entry_list_add(&l, &e), LW_OK);
+    assert_int_equal(lw_entry_list_add(&l, &bad), LW_OK);
+    assert_int_equal(lw_watchlist_build_take(&l, nm, &wl, NULL), LW_EINVAL);
+    assert_null(wl);
+    assert_int_equal(l.n, 3); /* refused: still ours */
+    l.n = 2;
+    assert_int_equal(lw_watchlist_build_take(&l, nm, &wl, NULL), LW_OK);
+    assert_int_equal(l.n, 0);
+    assert_null(l.v);
+    assert_int_equal(lw_watchlist_count(wl), 1);
+    assert_string_equal(lw_watchlist_entry(wl, 0)->value, "br-yr.com");
+    screen_text(wl, NULL, "see br-yr.com and old.example", &g, &t);
+    assert_int_equal(g.n, 1);
+    free(t);
+    lw_watchlist_free(wl);
+    lw_entry_list_release(&l);
+}
+
 /* Many entries: the ones that should match still do, and only they. */
 static void test_many_entries(void **state)
 {
@@ -586,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_name_caps),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_empty_and_bad),
+        cmocka_unit_test(test_build_take),
         cmocka_unit_test(test_many_entries),
     };
 
