@@ -416,9 +416,14 @@ static int prescan(const struct lw_limits *lim, bool mbox, const struct bytes *s
         for (i = 0; i < got || (got == 0 && (pre_n || len)); i++) {
             bool from, blank;
             if (got && buf[i] != '\n') {
-                if (pre_n < sizeof(pre))
-                    pre[pre_n++] = buf[i];
-                len++;
+                /* The rest of the line in this chunk, at once. */
+                const unsigned char *nl = memchr(buf + i, '\n', got - i);
+                size_t run = nl ? (size_t)(nl - (buf + i)) : got - i;
+                size_t take = LW_MIN(run, sizeof(pre) - pre_n);
+                memcpy(pre + pre_n, buf + i, take);
+                pre_n += take;
+                len += run;
+                i += run - 1;
                 continue;
             }
             /* a line ends (or the input does) */
@@ -637,6 +642,57 @@ out:
     return rc;
 }
 
+/* The header fields lurewatch reads, and those GMime needs to find the
+ * body. Everything else (Received chains, X- fields, DKIM signatures, list
+ * headers) is dropped before GMime parses a deferred message: it is most
+ * of an ordinary mail's header block and most of the cost of parsing it. */
+static const char *const kept_fields[] = {
+    "from", "to", "subject", "date", "message-id", "references", "in-reply-to",
+    "content-type", "content-transfer-encoding", "content-disposition",
+    "content-language", "mime-version",
+};
+
+static bool kept_field(const char *p, size_t n)
+{
+    size_t i, k;
+
+    for (k = 0; k < n && p[k] != ':' && p[k] != ' ' && p[k] != '\t'; k++)
+        ;
+    for (i = 0; i < LW_ARRAY_LEN(kept_fields); i++)
+        if (strlen(kept_fields[i]) == k && g_ascii_strncasecmp(p, kept_fields[i], k) == 0)
+            return true;
+    return false;
+}
+
+/* Copy raw into a new byte array with only the kept header fields (and
+ * their folded lines), without a leading mbox "From " line; the body
+ * follows unchanged. */
+static GByteArray *filter_headers(const char *raw, size_t len)
+{
+    GByteArray *a = g_byte_array_sized_new((guint)LW_MIN(len, (size_t)G_MAXUINT));
+    size_t i = 0;
+    bool keep = false;
+
+    if (len >= 5 && memcmp(raw, "From ", 5) == 0) {
+        const char *nl = memchr(raw, '\n', len);
+        i = nl ? (size_t)(nl - raw) + 1 : len;
+    }
+    while (i < len) {
+        const char *nl = memchr(raw + i, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - (raw + i)) + 1 : len - i;
+        const char *line = raw + i;
+        if (n == 1 || (n == 2 && line[0] == '\r'))
+            break; /* the blank line: the body follows */
+        if (line[0] != ' ' && line[0] != '\t')
+            keep = kept_field(line, n);
+        if (keep)
+            g_byte_array_append(a, (const guint8 *)line, (guint)n);
+        i += n;
+    }
+    g_byte_array_append(a, (const guint8 *)raw + i, (guint)(len - i));
+    return a;
+}
+
 int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim, struct lw_diag *diag)
 {
     struct parse p = {NULL, lim, 0, false};
@@ -657,8 +713,9 @@ int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim, struct lw_dia
     }
     rc = LW_ENOMEM;
     pthread_once(&gmime_once, gmime_start);
-    /* The bytes stay in the message's arena for as long as GMime reads them. */
-    stream = g_mime_stream_mem_new_with_buffer(m->raw, m->raw_len);
+    stream = g_mime_stream_mem_new_with_byte_array(filter_headers(m->raw, m->raw_len));
+    if (stream)
+        g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), TRUE);
     parser = stream ? g_mime_parser_new_with_stream(stream) : NULL;
     p.opts = g_mime_parser_options_new();
     if (!parser || !p.opts)
