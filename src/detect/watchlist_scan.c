@@ -798,11 +798,38 @@ static void names_in(struct run *r, const char *t, size_t len, enum field f, str
 static char *norm_field(struct run *r, const char *s)
 {
     char *n = NULL;
+    size_t i, k = 0, len;
     int rc;
 
     if (!s || !*s)
         return NULL;
-    rc = lw_norm_str(s, strlen(s), &n, NULL);
+    len = strlen(s);
+    for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
+        ;
+    if (i == len) {
+        /* ASCII (the usual sender field): what lw_norm would make of it --
+         * lower case, blanks collapsed -- without its offset maps. */
+        if (!(n = malloc(len + 1))) {
+            r->rc = LW_ENOMEM;
+            return NULL;
+        }
+        for (i = 0; i < len; i++) {
+            char c = (char)tolower((unsigned char)s[i]);
+
+            if (isspace((unsigned char)c)) {
+                if (k && n[k - 1] == ' ')
+                    continue;
+                c = ' ';
+            }
+            if (isprint((unsigned char)c))
+                n[k++] = c;
+        }
+        while (k && n[k - 1] == ' ')
+            k--;
+        n[k] = '\0';
+        return n;
+    }
+    rc = lw_norm_str(s, len, &n, NULL);
     if (rc == LW_ENOMEM)
         r->rc = rc;
     return rc < 0 ? NULL : n;
@@ -847,6 +874,11 @@ int lw_watchlist_match_msg(const struct lw_watchlist *wl, const struct lw_msg *m
 
     if (!wl || !fn || wl->list.n == 0)
         return LW_OK;
+    /* One allocation for the words of a usual message (about one word in
+     * six bytes); lw_watchlist_tokenize grows it for a longer one. */
+    tv.cap = LW_MIN(text_len / 4 + 64, (size_t)WL_MAX_TOKENS);
+    if (!(tv.v = malloc(tv.cap * sizeof(*tv.v))))
+        return LW_ENOMEM;
     memset(&r, 0, sizeof(r));
     r.wl = wl;
     r.fn = fn;
