@@ -518,6 +518,8 @@ static void confirm_person(struct run *r, const char *t, const struct wl_tok *to
     /* Part of a longer name ("big brother" of "Big Brother Andy") is a
      * common phrase as often as a name: weak at most. */
     partial = hi - lo + 1 < wn->words;
+    if (partial && f == F_TEXT)
+        return; /* "big brother" in a text says nothing about "Big Brother Andy" */
     memcpy(span, t + s, e - s);
     span[e - s] = '\0';
     lw_names_match_person(r->wl->names, wn->s, span, &m);
