@@ -43,7 +43,7 @@ int lw_watchload_open(const char *store_path, void **out)
         lw_cli_diag(&d);
         goto out;
     }
-    rc = lw_watchlist_build(entries.v, entries.n, w->names, &w->wl, &d);
+    rc = lw_watchlist_build_take(&entries, w->names, &w->wl, &d);
     if (rc < 0) {
         lw_cli_diag(&d);
         goto out;
