@@ -15,7 +15,10 @@ struct lw_buf {
     size_t max; /* hard cap on len */
 };
 
-#define LW_BUF_INIT(maxlen) {NULL, 0, 0, (maxlen)}
+#define LW_BUF_INIT(maxlen)                                                                        \
+    {                                                                                              \
+        NULL, 0, 0, (maxlen)                                                                       \
+    }
 
 void lw_buf_init(struct lw_buf *b, size_t max);
 /* Free the bytes; the buffer can be used again after lw_buf_init. */

@@ -8,11 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LW_NODISCARD __attribute__((warn_unused_result))
+#define LW_NODISCARD    __attribute__((warn_unused_result))
 #define LW_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define LW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define LW_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define LW_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define LW_MIN(a, b)    ((a) < (b) ? (a) : (b))
+#define LW_MAX(a, b)    ((a) > (b) ? (a) : (b))
 
 #include "base/banned.h"
 

@@ -23,8 +23,7 @@ static const char usage_text[] =
     "with its id and the flags that fired.\n"
     "\n"
     "  -f, --format text|json  output (default text)\n"
-    "  -j, --threads N         worker threads (default: one per core)\n"
-    LW_OPTS_ENGINE_HELP;
+    "  -j, --threads N         worker threads (default: one per core)\n" LW_OPTS_ENGINE_HELP;
 
 #define MAX_LABELS 8
 
@@ -54,14 +53,15 @@ static struct label_row *row_for(struct eval_ctx *c, const char *label)
     return &c->rows[c->n_rows++];
 }
 
-static json_t *case_json(const struct eval_ctx *c, const struct lw_msg *m, const struct lw_verdict *v)
+static json_t *case_json(const struct eval_ctx *c, const struct lw_msg *m,
+                         const struct lw_verdict *v)
 {
     json_t *o = json_object(), *codes = json_array();
     unsigned i;
 
     for (i = 0; i < v->n_flags; i++)
-        json_array_append_new(codes,
-                              json_string(lw_ruleset_tactic(lw_engine_rules(c->e), v->flags[i].tactic)->code));
+        json_array_append_new(
+            codes, json_string(lw_ruleset_tactic(lw_engine_rules(c->e), v->flags[i].tactic)->code));
     json_object_set_new(o, "id", json_string(m->id));
     json_object_set_new(o, "label", json_string(m->label ? m->label : ""));
     json_object_set_new(o, "level", json_string(lw_level_name(v->level)));
@@ -208,10 +208,12 @@ int cmd_eval(int argc, char **argv)
         json_object_set_new(o, "skipped", json_integer((json_int_t)st.skipped));
         json_object_set_new(o, "approaches", json_integer((json_int_t)appr));
         json_object_set_new(o, "detected", json_integer((json_int_t)appr_hit));
-        json_object_set_new(o, "detection_rate", appr ? json_real((double)appr_hit / (double)appr) : json_null());
+        json_object_set_new(o, "detection_rate",
+                            appr ? json_real((double)appr_hit / (double)appr) : json_null());
         json_object_set_new(o, "negatives", json_integer((json_int_t)neg));
         json_object_set_new(o, "false_alarms", json_integer((json_int_t)neg_hit));
-        json_object_set_new(o, "false_alarm_rate", neg ? json_real((double)neg_hit / (double)neg) : json_null());
+        json_object_set_new(o, "false_alarm_rate",
+                            neg ? json_real((double)neg_hit / (double)neg) : json_null());
         json_object_set_new(o, "confusion", conf);
         json_object_set_new(o, "misses", json_incref(c.misses));
         json_object_set_new(o, "false_alarm_cases", json_incref(c.alarms));
@@ -224,8 +226,9 @@ int cmd_eval(int argc, char **argv)
         printf("screened %lu, skipped %lu\n", st.screened, st.skipped);
         printf("detection:   %lu of %lu approaches reach medium or high (%.1f%%)\n", appr_hit, appr,
                appr ? 100.0 * (double)appr_hit / (double)appr : 0.0);
-        printf("false alarm: %lu of %lu benign and reporting messages reach medium or high (%.1f%%)\n",
-               neg_hit, neg, neg ? 100.0 * (double)neg_hit / (double)neg : 0.0);
+        printf(
+            "false alarm: %lu of %lu benign and reporting messages reach medium or high (%.1f%%)\n",
+            neg_hit, neg, neg ? 100.0 * (double)neg_hit / (double)neg : 0.0);
         printf("\n%-12s %6s %6s %6s %6s\n", "label", "none", "low", "medium", "high");
         for (i = 0; i < c.n_rows; i++)
             printf("%-12s %6lu %6lu %6lu %6lu\n", c.rows[i].name, c.rows[i].by_level[0],

@@ -24,8 +24,7 @@ static const char usage_text[] =
     "  -j, --threads N         worker threads (default: one per core)\n"
     "      --min-level LEVEL   text format: show only verdicts at or above LEVEL\n"
     "                          (default low; 'none' shows every message)\n"
-    "      --lang en|zh        language of names and advice (default en)\n"
-    LW_OPTS_ENGINE_HELP
+    "      --lang en|zh        language of names and advice (default en)\n" LW_OPTS_ENGINE_HELP
     "      --strict            exit 2 if any message was skipped or repaired\n"
     "      --no-progress       no progress line on stderr\n"
     "  -q, --quiet             no summary on stderr\n"
@@ -190,8 +189,8 @@ int cmd_scan(int argc, char **argv)
         goto out;
     if (strict && (st.skipped || st.failed_sources || st.with_defects))
         goto out;
-    ret = st.by_level[LW_LEVEL_MEDIUM] + st.by_level[LW_LEVEL_HIGH] ? LW_EXIT_FLAGGED
-                                                                    : LW_EXIT_CLEAN;
+    ret =
+        st.by_level[LW_LEVEL_MEDIUM] + st.by_level[LW_LEVEL_HIGH] ? LW_EXIT_FLAGGED : LW_EXIT_CLEAN;
 out:
     lw_buf_release(&c.buf);
     lw_engine_set_close(&es);

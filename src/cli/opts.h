@@ -10,19 +10,21 @@
 #include "ingest/reader.h"
 
 #define LW_OPTS_ENGINE_HELP                                                                        \
-    "      --rules PATH        rule folder or file (default: the built-in rules)\n"               \
-    "      --store PATH        the store holding the watchlist (default lurewatch.db,\n"          \
-    "                          created and seeded with the public watchlist if missing)\n"        \
-    "      --no-watchlist      do not match the watchlist\n"                                      \
+    "      --rules PATH        rule folder or file (default: the built-in rules)\n"                \
+    "      --store PATH        the store holding the watchlist (default lurewatch.db,\n"           \
+    "                          created and seeded with the public watchlist if missing)\n"         \
+    "      --no-watchlist      do not match the watchlist\n"                                       \
     "      --max-text BYTES    text screened per message (default 1 MiB; longer is cut)\n"
 
 enum { LW_OPT_RULES = 1000, LW_OPT_STORE, LW_OPT_NO_WATCHLIST, LW_OPT_MAX_TEXT };
 
 #define LW_OPTS_ENGINE_LONGOPTS                                                                    \
-    {"rules", required_argument, NULL, LW_OPT_RULES},                                             \
-        {"store", required_argument, NULL, LW_OPT_STORE},                                         \
-        {"no-watchlist", no_argument, NULL, LW_OPT_NO_WATCHLIST},                                 \
-        {"max-text", required_argument, NULL, LW_OPT_MAX_TEXT}
+    {"rules", required_argument, NULL, LW_OPT_RULES},                                              \
+        {"store", required_argument, NULL, LW_OPT_STORE},                                          \
+        {"no-watchlist", no_argument, NULL, LW_OPT_NO_WATCHLIST},                                  \
+    {                                                                                              \
+        "max-text", required_argument, NULL, LW_OPT_MAX_TEXT                                       \
+    }
 
 struct lw_engine_opts {
     const char *rules;
@@ -39,8 +41,7 @@ struct lw_engine_set {
 void lw_engine_opts_init(struct lw_engine_opts *o);
 /* Handle one getopt result; 0 if it was one of ours, -1 otherwise (or on a
  * bad value, after printing an error). */
-int lw_engine_opts_parse(struct lw_engine_opts *o, int opt, const char *arg,
-                         struct lw_limits *lim);
+int lw_engine_opts_parse(struct lw_engine_opts *o, int opt, const char *arg, struct lw_limits *lim);
 void lw_engine_set_init(struct lw_engine_set *s);
 /* Build the engine (and load the watchlist); prints errors itself. */
 LW_NODISCARD int lw_engine_set_open(struct lw_engine_set *s, const struct lw_engine_opts *o);

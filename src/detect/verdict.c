@@ -41,10 +41,14 @@ static const char *const level_advice_en[] = {
     "AIVD in the Netherlands, 12339 in China).",
 };
 static const char *const level_advice_zh[] = {
-    "未发现lurewatch已知的拉拢手法。如果后续消息提出有偿工作、要求转到私人渠道或打听你的工作，请保持警惕。",
-    "仅有正常邮件中也常见的个别迹象，暂无需处理；如果后续消息出现有偿邀约、私人渠道或打听工作的情况，请再次检测。",
-    "这看起来是一次拉拢接触。不要发送报告、简历或同事的联系方式，也不要转到私人渠道。保存记录并告知本单位安全部门。",
-    "这看起来是已进入索取信息阶段的拉拢接触。请停止联系、保存全部记录，并立即向本单位安全部门或国家渠道报告"
+    "未发现lurewatch已知的拉拢手法。如果后续消息提出有偿工作、要求转到私人渠道或打听你的工作，请保"
+    "持警惕。",
+    "仅有正常邮件中也常见的个别迹象，暂无需处理；如果后续消息出现有偿邀约、私人渠道或打听工作的情况"
+    "，请再次检测。",
+    "这看起来是一次拉拢接触。不要发送报告、简历或同事的联系方式，也不要转到私人渠道。保存记录并告知"
+    "本单位安全部门。",
+    "这看起来是已进入索取信息阶段的拉拢接触。请停止联系、保存全部记录，并立即向本单位安全部门或国家"
+    "渠道报告"
     "（例如中国12339、英国经本单位安全官报告NPSA/MI5、德国BfV、澳大利亚ASIO、荷兰AIVD）。",
 };
 
@@ -126,9 +130,9 @@ int lw_verdict_json(const struct lw_verdict *v, const struct lw_msg *m, const st
         }
         json_array_append_new(inds, ji);
     }
-    json_array_insert_new(adv, 0,
-                          json_string(lang == LW_LANG_ZH ? level_advice_zh[v->level]
-                                                         : level_advice_en[v->level]));
+    json_array_insert_new(
+        adv, 0,
+        json_string(lang == LW_LANG_ZH ? level_advice_zh[v->level] : level_advice_en[v->level]));
     json_object_set_new(o, "flags", flags);
     flags = NULL;
     json_object_set_new(o, "indicators", inds);
@@ -241,12 +245,14 @@ int lw_verdict_text(const struct lw_verdict *v, const struct lw_msg *m, const st
                            in->type, in->value, in->field, in->source, in->date, in->why);
     }
     if (rc == LW_OK && v->thread_messages)
-        rc = lw_buf_printf(out, "  conversation: %u earlier message(s) showed %s; conversation level %s\n",
-                           v->thread_messages, v->thread_codes[0] ? v->thread_codes : "nothing",
-                           lw_level_name(v->thread_level));
+        rc = lw_buf_printf(
+            out, "  conversation: %u earlier message(s) showed %s; conversation level %s\n",
+            v->thread_messages, v->thread_codes[0] ? v->thread_codes : "nothing",
+            lw_level_name(v->thread_level));
     if (rc == LW_OK)
         rc = lw_buf_printf(out, "  advice: %s\n",
-                           lang == LW_LANG_ZH ? level_advice_zh[v->level] : level_advice_en[v->level]);
+                           lang == LW_LANG_ZH ? level_advice_zh[v->level]
+                                              : level_advice_en[v->level]);
     for (i = 0; rc == LW_OK && v->level >= LW_LEVEL_MEDIUM && i < v->n_flags; i++) {
         const struct lw_tactic *t = lw_ruleset_tactic(rs, v->flags[i].tactic);
         if (tactic_advice(t, lang))

@@ -17,8 +17,8 @@ enum lw_level { LW_LEVEL_NONE = 0, LW_LEVEL_LOW, LW_LEVEL_MEDIUM, LW_LEVEL_HIGH 
 const char *lw_level_name(enum lw_level l);
 LW_NODISCARD int lw_level_parse(const char *s, enum lw_level *out);
 
-#define LW_MAX_FLAGS 32
-#define LW_MAX_EVIDENCE 3
+#define LW_MAX_FLAGS      32
+#define LW_MAX_EVIDENCE   3
 #define LW_MAX_INDICATORS 8
 
 struct lw_span {
@@ -42,7 +42,7 @@ struct lw_verdict_indicator {
     char field[16];   /* from.name, from.address, from.profile, text */
     char strength[8]; /* weak, medium, strong */
     char why[256];
-    int points;       /* what it added to the score */
+    int points;          /* what it added to the score */
     struct lw_span span; /* in the text, when field is "text" */
 };
 
@@ -61,9 +61,9 @@ struct lw_verdict {
     const char *reading; /* one phrase: "addressed to you", "reads as a report", ... */
     /* Conversation context: set when earlier messages of the same thread
      * were screened in this run (see lw_thread in engine.h). */
-    unsigned thread_messages;     /* earlier messages seen in the thread */
-    enum lw_level thread_level;   /* the conversation's level, this message included */
-    char thread_codes[96];        /* tactic codes seen earlier, "A1 A2 E3" */
+    unsigned thread_messages;   /* earlier messages seen in the thread */
+    enum lw_level thread_level; /* the conversation's level, this message included */
+    char thread_codes[96];      /* tactic codes seen earlier, "A1 A2 E3" */
     unsigned defects;
 };
 
@@ -71,7 +71,8 @@ enum lw_lang { LW_LANG_EN = 0, LW_LANG_ZH };
 
 /* Append the verdict as one JSON object (no newline) to out. */
 LW_NODISCARD int lw_verdict_json(const struct lw_verdict *v, const struct lw_msg *m,
-                                 const struct lw_ruleset *rs, enum lw_lang lang, struct lw_buf *out);
+                                 const struct lw_ruleset *rs, enum lw_lang lang,
+                                 struct lw_buf *out);
 
 enum lw_text_flags {
     LW_TEXT_COLOR = 1 << 0, /* highlight evidence with ANSI colours */

@@ -158,9 +158,9 @@ const struct lw_entry *lw_watchlist_entry(const struct lw_watchlist *wl, size_t 
  * label, or a handle / phone number), from.profile (URL, LinkedIn /in/
  * slug); then `text` -- the message text after lw_norm (NFKC case fold,
  * confusables folded, white space collapsed), text_len bytes followed by a
- * NUL (as lw_norm leaves it), or NULL -- for e-mail addresses, URLs, domains, phone numbers and @handles,
- * person and organisation names (windows of 1-4 words, and of 2-4 Han
- * characters) and templates (shingle containment >= 0.6).
+ * NUL (as lw_norm leaves it), or NULL -- for e-mail addresses, URLs, domains, phone numbers and
+ * @handles, person and organisation names (windows of 1-4 words, and of 2-4 Han characters) and
+ * templates (shingle containment >= 0.6).
  *
  * Each candidate from the index is confirmed with lw_names_match_* before it
  * is reported. Each entry is reported at most once per field, for "text" at

@@ -136,9 +136,8 @@ const char *lw_msg_strdup(struct lw_msg *m, const char *p, size_t n)
 }
 
 static const char *const channel_names[] = {
-    [LW_CHANNEL_OTHER] = "other", [LW_CHANNEL_LINKEDIN] = "linkedin",
-    [LW_CHANNEL_EMAIL] = "email", [LW_CHANNEL_CHAT] = "chat",
-    [LW_CHANNEL_SMS] = "sms",     [LW_CHANNEL_AD] = "ad",
+    [LW_CHANNEL_OTHER] = "other", [LW_CHANNEL_LINKEDIN] = "linkedin", [LW_CHANNEL_EMAIL] = "email",
+    [LW_CHANNEL_CHAT] = "chat",   [LW_CHANNEL_SMS] = "sms",           [LW_CHANNEL_AD] = "ad",
 };
 
 enum lw_channel lw_channel_parse(const char *s)

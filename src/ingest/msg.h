@@ -39,7 +39,7 @@ struct lw_person {
 struct lw_msg {
     struct lw_arena *arena; /* owns the message and all it points to */
 
-    const char *id;         /* never NULL: the input's id, or "<source>:<n>" */
+    const char *id; /* never NULL: the input's id, or "<source>:<n>" */
     enum lw_channel channel;
     struct lw_person from;
     const char **to; /* n_to names or addresses */
@@ -63,9 +63,9 @@ struct lw_msg {
     size_t raw_len;
 
     /* Where the message came from, for diagnostics and progress. */
-    const char *source;  /* file name, or "-" */
-    unsigned long line;  /* 1-based line or record number; 0 if none */
-    size_t seq;          /* 0-based position in the input, set by the caller */
+    const char *source; /* file name, or "-" */
+    unsigned long line; /* 1-based line or record number; 0 if none */
+    size_t seq;         /* 0-based position in the input, set by the caller */
 };
 
 /* A new, empty message with its own arena; NULL when out of memory. */

@@ -647,9 +647,18 @@ out:
  * headers) is dropped before GMime parses a deferred message: it is most
  * of an ordinary mail's header block and most of the cost of parsing it. */
 static const char *const kept_fields[] = {
-    "from", "to", "subject", "date", "message-id", "references", "in-reply-to",
-    "content-type", "content-transfer-encoding", "content-disposition",
-    "content-language", "mime-version",
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "references",
+    "in-reply-to",
+    "content-type",
+    "content-transfer-encoding",
+    "content-disposition",
+    "content-language",
+    "mime-version",
 };
 
 static bool kept_field(const char *p, size_t n)

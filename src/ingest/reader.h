@@ -34,8 +34,8 @@ enum lw_format {
 
 /* Caps on what untrusted input can make us hold. */
 struct lw_limits {
-    size_t max_text;       /* bytes of text kept per message (longer: cut + defect) */
-    size_t max_record;     /* bytes of one raw record (JSONL line, e-mail, CSV row) */
+    size_t max_text;   /* bytes of text kept per message (longer: cut + defect) */
+    size_t max_record; /* bytes of one raw record (JSONL line, e-mail, CSV row) */
     unsigned max_mime_depth;
     unsigned max_mime_parts;
     unsigned max_csv_columns;

@@ -32,11 +32,11 @@ enum lw_norm_flags {
 };
 
 struct lw_normtext {
-    char *s;         /* normalised UTF-8, NUL-terminated */
+    char *s; /* normalised UTF-8, NUL-terminated */
     size_t len;
-    uint32_t *start; /* len entries: original offset of each output byte */
-    uint32_t *end;   /* len entries: original end offset of each output byte */
-    size_t cap;      /* private */
+    uint32_t *start;  /* len entries: original offset of each output byte */
+    uint32_t *end;    /* len entries: original end offset of each output byte */
+    size_t cap;       /* private */
     unsigned defects; /* LW_DEFECT_BAD_UTF8 when invalid bytes were seen */
 };
 

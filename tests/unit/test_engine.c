@@ -138,7 +138,9 @@ static void test_chinese_approach(void **state)
     struct lw_verdict v;
 
     (void)state;
-    screen("您好，我们的客户身份不便透露，希望邀请您做有偿咨询，报酬丰厚。能否提供一些单位内部资料？方便加微信详聊。", &v);
+    screen("您好，我们的客户身份不便透露，希望邀请您做有偿咨询，报酬丰厚。能否提供一些单位内部资料"
+           "？方便加微信详聊。",
+           &v);
     assert_true(v.level >= LW_LEVEL_MEDIUM);
     assert_true(has_flag(&v, "R1"));
     assert_true(has_flag(&v, "E1"));
@@ -178,9 +180,10 @@ static void test_conversation_context(void **state)
     struct lw_msg *a = msg("We are searching for think tank experts. It is a part-time job which "
                            "won't take much of your time, and the client pays generous fees.",
                            "c1");
-    struct lw_msg *b = msg("Our company, founded in 2004, is a national high-tech enterprise.", "c1");
-    struct lw_msg *alone = msg("Our company, founded in 2004, is a national high-tech enterprise.",
-                               NULL);
+    struct lw_msg *b =
+        msg("Our company, founded in 2004, is a national high-tech enterprise.", "c1");
+    struct lw_msg *alone =
+        msg("Our company, founded in 2004, is a national high-tech enterprise.", NULL);
     struct lw_verdict va, vb, valone;
     struct lw_diag d;
 
@@ -205,7 +208,8 @@ static void test_conversation_context(void **state)
 
 static void test_json_verdict(void **state)
 {
-    struct lw_msg *m = msg("Please send me internal documents and your colleagues' contacts.", NULL);
+    struct lw_msg *m =
+        msg("Please send me internal documents and your colleagues' contacts.", NULL);
     struct lw_verdict v;
     struct lw_buf b = LW_BUF_INIT(1 << 20);
     struct lw_diag d;
