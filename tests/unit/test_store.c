@@ -268,7 +268,7 @@ static void test_expiry_and_remove(void **state)
                             entry(LW_ENTRY_PERSONA, "Until Next Year")};
     struct lw_entry_list l;
     struct lw_diag d;
-    char y[16], today[16];
+    char y[24], today[16];
     long t;
 
     (void)state;
