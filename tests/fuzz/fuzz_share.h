@@ -94,8 +94,10 @@ static void fuzz_share_one(enum lw_share_format fmt, const unsigned char *data, 
         fprintf(stderr, "re-import failed: %s\n", d.msg);
     CHECK(rc == LW_OK);
     CHECK(b.n == a.n);
-    qsort(a.v, a.n, sizeof(*a.v), fuzz_entry_cmp);
-    qsort(b.v, b.n, sizeof(*b.v), fuzz_entry_cmp);
+    if (a.n > 0) { /* qsort's array may not be NULL, even for no entries */
+        qsort(a.v, a.n, sizeof(*a.v), fuzz_entry_cmp);
+        qsort(b.v, b.n, sizeof(*b.v), fuzz_entry_cmp);
+    }
     for (i = 0; i < a.n; i++)
         fuzz_same(&a.v[i], &b.v[i]);
 out:
