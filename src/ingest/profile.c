@@ -807,78 +807,49 @@ int lw_profile_parse_csv(const void *profile_csv, size_t profile_len, const char
 
 /* ---- files, folders, ZIP ---------------------------------------------- */
 
+/* Append one chunk read from a file or a ZIP entry to b; LW_ELIMIT names
+ * `what` (file or entry) of `label` when b's cap is passed. */
+static int slurp_chunk(struct lw_buf *b, const char *chunk, size_t got, const char *label,
+                       const char *what, struct lw_diag *diag)
+{
+    int rc = lw_buf_append(b, chunk, got);
+
+    if (rc == LW_ELIMIT) {
+        lw_diag_at(diag, label, 0, 0);
+        lw_diag_set(diag, "%s is larger than %zu bytes", what, b->max);
+    }
+    return rc;
+}
+
 /* Read a whole file, at most `max` bytes (more is LW_ELIMIT). */
 static int slurp(const char *path, size_t max, char **out, size_t *len, struct lw_diag *diag)
 {
-    FILE *f = NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
+    struct lw_buf b = LW_BUF_INIT(max);
+    char chunk[65536];
+    FILE *f;
+    size_t got;
     int rc = LW_OK;
 
-    *out = NULL;
-    *len = 0;
     f = fopen(path, "rb");
     if (!f) {
         lw_diag_at(diag, path, 0, 0);
         lw_diag_set(diag, "cannot open: %s", strerror(errno));
         return errno == ENOENT ? LW_ENOTFOUND : LW_EIO;
     }
-    for (;;) {
-        size_t got;
-
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64 * 1024;
-            char *nb;
-
-            if (ncap > max + 1)
-                ncap = max + 1;
-            if (ncap <= n) {
-                lw_diag_at(diag, path, 0, 0);
-                lw_diag_set(diag, "file is larger than %zu bytes", max);
-                rc = LW_ELIMIT;
-                goto out;
-            }
-            nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                rc = LW_ENOMEM;
-                goto out;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                lw_diag_at(diag, path, 0, 0);
-                lw_diag_set(diag, "read error");
-                rc = LW_EIO;
-                goto out;
-            }
-            break;
-        }
-    }
-    if (n > max) {
+    while (rc == LW_OK && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = slurp_chunk(&b, chunk, got, path, "file", diag);
+    if (rc == LW_OK && ferror(f)) {
         lw_diag_at(diag, path, 0, 0);
-        lw_diag_set(diag, "file is larger than %zu bytes", max);
-        rc = LW_ELIMIT;
-        goto out;
+        lw_diag_set(diag, "read error");
+        rc = LW_EIO;
     }
-    if (!buf) {
-        buf = malloc(1);
-        if (!buf) {
+    fclose(f);
+    if (rc == LW_OK) {
+        *out = lw_buf_detach(&b, len);
+        if (!*out)
             rc = LW_ENOMEM;
-            goto out;
-        }
     }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    buf = NULL;
-out:
-    free(buf);
-    if (f)
-        fclose(f);
+    lw_buf_release(&b);
     return rc;
 }
 
@@ -886,70 +857,34 @@ out:
 static int zip_slurp(zip_t *za, zip_int64_t idx, const char *label, size_t max, char **out,
                      size_t *len, struct lw_diag *diag)
 {
-    zip_file_t *zf = NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
+    struct lw_buf b = LW_BUF_INIT(max);
+    char chunk[65536];
+    zip_file_t *zf;
+    zip_int64_t got;
     int rc = LW_OK;
 
-    *out = NULL;
-    *len = 0;
     zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
     if (!zf) {
         lw_diag_at(diag, label, 0, 0);
         lw_diag_set(diag, "cannot read from the ZIP: %s", zip_strerror(za));
         return LW_EPARSE;
     }
-    for (;;) {
-        zip_int64_t got;
-
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64 * 1024;
-            char *nb;
-
-            if (ncap > max + 1)
-                ncap = max + 1;
-            if (ncap <= n) {
-                lw_diag_at(diag, label, 0, 0);
-                lw_diag_set(diag, "entry is larger than %zu bytes", max);
-                rc = LW_ELIMIT;
-                goto out;
-            }
-            nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                rc = LW_ENOMEM;
-                goto out;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        got = zip_fread(zf, buf + n, cap - n);
+    while (rc == LW_OK && (got = zip_fread(zf, chunk, sizeof(chunk))) != 0) {
         if (got < 0) {
             lw_diag_at(diag, label, 0, 0);
             lw_diag_set(diag, "cannot read from the ZIP: %s", zip_file_strerror(zf));
             rc = LW_EPARSE;
-            goto out;
-        }
-        if (got == 0)
             break;
-        n += (size_t)got;
+        }
+        rc = slurp_chunk(&b, chunk, (size_t)got, label, "entry", diag);
     }
-    if (n > max) {
-        lw_diag_at(diag, label, 0, 0);
-        lw_diag_set(diag, "entry is larger than %zu bytes", max);
-        rc = LW_ELIMIT;
-        goto out;
-    }
-    if (!buf && !(buf = malloc(1))) {
-        rc = LW_ENOMEM;
-        goto out;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    buf = NULL;
-out:
-    free(buf);
     zip_fclose(zf);
+    if (rc == LW_OK) {
+        *out = lw_buf_detach(&b, len);
+        if (!*out)
+            rc = LW_ENOMEM;
+    }
+    lw_buf_release(&b);
     return rc;
 }
 
