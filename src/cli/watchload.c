@@ -38,7 +38,7 @@ int lw_watchload_open(const char *store_path, void **out)
         goto out;
     }
     snprintf(path, sizeof(path), "%s/surnames.tsv", lw_cli_data_dir());
-    rc = lw_names_load(path, &w->names, &d);
+    rc = lw_names_load_cached(path, lw_cli_cache_dir(), &w->names, &d);
     if (rc < 0) {
         lw_cli_diag(&d);
         goto out;
@@ -73,6 +73,8 @@ void lw_watchload_close(void *p)
     if (!w)
         return;
     lw_watchlist_free(w->wl);
+    if (w->names)
+        lw_names_cache_save(w->names);
     lw_names_free(w->names);
     free(w);
 }

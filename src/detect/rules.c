@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 #include <xxhash.h>
 
 #include "base/buf.h"
@@ -586,6 +588,34 @@ out:
     return ok;
 }
 
+/* Databases of rule sets nobody has loaded for this long are removed when a
+ * new one is saved, so the cache does not grow with every edit of the rules. */
+#define CACHE_MAX_AGE (30L * 24 * 3600)
+
+static void cache_prune(const char *dir, const char *keep)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    time_t now = time(NULL);
+
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        struct stat st;
+        size_t len = strlen(e->d_name);
+        if (strncmp(e->d_name, "rules-", 6) != 0 || len < 5 ||
+            strcmp(e->d_name + len - 5, ".hsdb") != 0)
+            continue;
+        if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path) ||
+            !strcmp(path, keep))
+            continue;
+        if (stat(path, &st) == 0 && now - st.st_mtime > CACHE_MAX_AGE)
+            (void)unlink(path);
+    }
+    closedir(d);
+}
+
 static void cache_save(const struct lw_ruleset *rs, const char *dir, const char *file)
 {
     char tmp[4096];
@@ -610,6 +640,7 @@ static void cache_save(const struct lw_ruleset *rs, const char *dir, const char 
             (void)remove(tmp);
     }
     free(bytes);
+    cache_prune(dir, file);
 }
 
 static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
@@ -622,8 +653,10 @@ static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
         return compile_db(rs, sink);
     snprintf(file, sizeof(file), "%s/rules-%016llx.hsdb", cache_dir,
              (unsigned long long)cache_key(rs));
-    if (cache_load(rs, file))
+    if (cache_load(rs, file)) {
+        (void)utime(file, NULL); /* in use: keep it from being pruned */
         return LW_OK;
+    }
     rc = compile_db(rs, sink);
     if (rc == LW_OK)
         cache_save(rs, cache_dir, file);

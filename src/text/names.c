@@ -154,6 +154,19 @@ static UTransliterator *open_trans(const char *id, UErrorCode *err)
     return utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, err);
 }
 
+UTransliterator *lw_names_trans(struct lw_names_lazy *z, UTransliterator **slot, const char *id)
+{
+    UErrorCode err = U_ZERO_ERROR;
+
+    (void)z; /* the caller holds z->lock */
+    if (!*slot) {
+        *slot = open_trans(id, &err);
+        if (U_FAILURE(err))
+            *slot = NULL;
+    }
+    return *slot;
+}
+
 static int open_icu(struct lw_names *n, struct lw_diag *diag)
 {
     UErrorCode err = U_ZERO_ERROR;
@@ -183,24 +196,16 @@ static int open_icu(struct lw_names *n, struct lw_diag *diag)
     n->idna = uidna_openUTS46(UIDNA_NONTRANSITIONAL_TO_UNICODE, &err);
     if (U_FAILURE(err))
         goto fail;
-    what = "transform Han-Latin/Names";
-    n->han_latin = open_trans("Han-Latin/Names; Latin-ASCII", &err);
-    if (U_FAILURE(err))
-        goto fail;
-    what = "transform Any-Latin";
-    n->any_ascii = open_trans("Any-Latin; Latin-ASCII", &err);
-    if (U_FAILURE(err))
-        goto fail;
-    what = "transform Traditional-Simplified";
-    n->simplify = open_trans("Traditional-Simplified", &err);
-    if (U_FAILURE(err))
-        goto fail;
-    n->lock = malloc(sizeof(*n->lock));
-    if (!n->lock)
+    n->lazy = calloc(1, sizeof(*n->lazy));
+    if (!n->lazy)
         return LW_ENOMEM;
-    if (pthread_mutex_init(n->lock, NULL) != 0) {
-        free(n->lock);
-        n->lock = NULL;
+    n->lazy->slots = calloc(LW_NAMES_CACHE_SLOTS, sizeof(*n->lazy->slots));
+    if (!n->lazy->slots)
+        return LW_ENOMEM;
+    if (pthread_mutex_init(&n->lazy->lock, NULL) != 0) {
+        free(n->lazy->slots);
+        free(n->lazy);
+        n->lazy = NULL;
         lw_diag_set(diag, "cannot create a mutex");
         return LW_EBACKEND;
     }
@@ -214,19 +219,22 @@ void lw_names_free(struct lw_names *n)
 {
     if (!n)
         return;
-    if (n->han_latin)
-        utrans_close(n->han_latin);
-    if (n->any_ascii)
-        utrans_close(n->any_ascii);
-    if (n->simplify)
-        utrans_close(n->simplify);
     if (n->spoof)
         uspoof_close(n->spoof);
     if (n->idna)
         uidna_close(n->idna);
-    if (n->lock) {
-        pthread_mutex_destroy(n->lock);
-        free(n->lock);
+    if (n->lazy) {
+        struct lw_names_lazy *z = n->lazy;
+        if (z->han_latin)
+            utrans_close(z->han_latin);
+        if (z->any_ascii)
+            utrans_close(z->any_ascii);
+        if (z->simplify)
+            utrans_close(z->simplify);
+        pthread_mutex_destroy(&z->lock);
+        free(z->slots);
+        free(z->cache_path);
+        free(z);
     }
     smap_release(&n->spell);
     smap_release(&n->hanzi);
@@ -357,6 +365,12 @@ static int add_row(struct lw_names *n, char *line, const char **why)
 
 int lw_names_load(const char *path, struct lw_names **out, struct lw_diag *diag)
 {
+    return lw_names_load_cached(path, NULL, out, diag);
+}
+
+int lw_names_load_cached(const char *path, const char *cache_dir, struct lw_names **out,
+                         struct lw_diag *diag)
+{
     struct lw_names *n = NULL;
     FILE *f = NULL;
     char *line = NULL;
@@ -384,6 +398,12 @@ int lw_names_load(const char *path, struct lw_names **out, struct lw_diag *diag)
     rc = open_icu(n, diag);
     if (rc < 0)
         goto out;
+    /* Before the table: its hanzi are read too, from the cache if it has them. */
+    if (cache_dir) {
+        rc = lw_names_cache_open(n, cache_dir);
+        if (rc < 0)
+            goto out;
+    }
     f = fopen(path, "r");
     if (!f) {
         lw_diag_set(diag, "cannot open surname table: %s", strerror(errno));

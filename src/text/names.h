@@ -52,6 +52,17 @@ LW_NODISCARD int lw_names_load(const char *surnames_tsv, struct lw_names **out,
                                struct lw_diag *diag);
 void lw_names_free(struct lw_names *n);
 
+/* lw_names_load, keeping Han readings across runs in a file in folder
+ * cache_dir (NULL: none), one file per ICU version, created when first
+ * saved (the folder must exist by then). Reading Chinese characters needs
+ * ICU's Han-Latin transform, which takes about 0.1 s to open; a reading
+ * found in the cache needs none, and the transform opens only on a miss. */
+LW_NODISCARD int lw_names_load_cached(const char *surnames_tsv, const char *cache_dir,
+                                      struct lw_names **out, struct lw_diag *diag);
+/* Append the readings learnt since loading to the cache file. Failures are
+ * ignored: a cache only saves time. */
+void lw_names_cache_save(struct lw_names *n);
+
 /* "none", "weak", "medium", "strong". */
 const char *lw_name_strength_name(enum lw_name_strength s);
 

@@ -5,8 +5,10 @@
  *
  * Thread safety: the normalisers, the spoof checker and the IDNA object are
  * thread-safe ICU objects used through const pointers. The transliterators
- * are not, so every utrans call runs with n->lock held; the fast paths
- * (ASCII, or Latin letters whose diacritics decompose) never take it. */
+ * are not, so every utrans call runs with n->lazy->lock held; the fast paths
+ * (ASCII, or Latin letters whose diacritics decompose) never take it. The
+ * transliterators open on first use and Han readings are remembered (see
+ * struct lw_names_lazy). */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
+#include <unicode/uvernum.h>
 
 #include "text/names_int.h"
 
@@ -212,9 +215,12 @@ void lw_names_fold(const struct lw_names *n, const UChar *s, int32_t len, char *
     if (flags && n_other > 0 && !lookalike_mode)
         *flags |= LW_NAMES_TRANSLIT;
     lim = blen;
-    pthread_mutex_lock(n->lock);
-    utrans_transUChars(n->any_ascii, b, &blen, LW_ARRAY_LEN(b), 0, &lim, &err);
-    pthread_mutex_unlock(n->lock);
+    pthread_mutex_lock(&n->lazy->lock);
+    if (lw_names_trans(n->lazy, &n->lazy->any_ascii, "Any-Latin; Latin-ASCII"))
+        utrans_transUChars(n->lazy->any_ascii, b, &blen, LW_ARRAY_LEN(b), 0, &lim, &err);
+    else
+        err = U_MISSING_RESOURCE_ERROR;
+    pthread_mutex_unlock(&n->lazy->lock);
     if (U_FAILURE(err))
         return;
     emit_ascii(b, blen, out, cap);
@@ -234,49 +240,182 @@ void lw_names_fold_utf8(const struct lw_names *n, const char *s, char *out, size
     lw_names_fold(n, v, vl, out, cap, NULL);
 }
 
+/* ---- Han readings, remembered ------------------------------------------- */
+
+static size_t reading_slot(const struct lw_names_lazy *z, const UChar *s, int32_t len, bool *found)
+{
+    uint64_t h = 1469598103934665603ULL;
+    size_t i;
+    int32_t k;
+
+    for (k = 0; k < len; k++)
+        h = (h ^ s[k]) * 1099511628211ULL;
+    for (i = h & (LW_NAMES_CACHE_SLOTS - 1);; i = (i + 1) & (LW_NAMES_CACHE_SLOTS - 1)) {
+        const struct lw_names_reading *r = &z->slots[i];
+        if (r->in_len == 0) {
+            *found = false;
+            return i;
+        }
+        if (r->in_len == len && memcmp(r->in, s, (size_t)len * sizeof(UChar)) == 0) {
+            *found = true;
+            return i;
+        }
+    }
+}
+
+/* Remember a reading; call with the lock held. Full tables stay as they are. */
+static void reading_put(struct lw_names_lazy *z, const UChar *s, int32_t len, const char *hans,
+                        const char *reading, bool saved)
+{
+    struct lw_names_reading *r;
+    bool found;
+    size_t i;
+
+    if (len <= 0 || len > LW_NAMES_HAN_MAX || z->used * 4 >= LW_NAMES_CACHE_SLOTS * 3)
+        return;
+    i = reading_slot(z, s, len, &found);
+    if (found)
+        return;
+    r = &z->slots[i];
+    memcpy(r->in, s, (size_t)len * sizeof(UChar));
+    r->in_len = len;
+    snprintf(r->hans, sizeof(r->hans), "%s", hans);
+    snprintf(r->reading, sizeof(r->reading), "%s", reading);
+    r->saved = saved;
+    z->used++;
+}
+
+int lw_names_cache_open(struct lw_names *n, const char *dir)
+{
+    struct lw_names_lazy *z = n->lazy;
+    char line[1024], path[4096];
+    FILE *f;
+
+    /* Readings depend on ICU's data: one file per ICU version. */
+    if (snprintf(path, sizeof(path), "%s/han-readings-icu%s.tsv", dir, U_ICU_VERSION) >=
+        (int)sizeof(path))
+        return LW_EINVAL;
+    free(z->cache_path);
+    z->cache_path = strdup(path);
+    if (!z->cache_path)
+        return LW_ENOMEM;
+    f = fopen(path, "r");
+    if (!f)
+        return LW_OK; /* nothing cached yet */
+    pthread_mutex_lock(&z->lock);
+    while (fgets(line, sizeof(line), f)) {
+        char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL, *nl;
+        UChar u[LW_NAMES_HAN_MAX];
+        int32_t ul = 0;
+        if (!t2)
+            continue; /* a damaged line: skipped, the reading is computed again */
+        *t1 = *t2 = '\0';
+        if ((nl = strchr(t2 + 1, '\n')) != NULL)
+            *nl = '\0';
+        if (lw_names_u16(line, strlen(line), u, LW_ARRAY_LEN(u), &ul) == LW_OK)
+            reading_put(z, u, ul, t1 + 1, t2 + 1, true);
+    }
+    pthread_mutex_unlock(&z->lock);
+    fclose(f);
+    return LW_OK;
+}
+
+void lw_names_cache_save(struct lw_names *n)
+{
+    struct lw_names_lazy *z = n->lazy;
+    FILE *f = NULL;
+    size_t i;
+
+    if (!z->cache_path)
+        return;
+    pthread_mutex_lock(&z->lock);
+    for (i = 0; i < LW_NAMES_CACHE_SLOTS; i++) {
+        struct lw_names_reading *r = &z->slots[i];
+        char in[LW_NAMES_HAN_MAX * 3 + 1];
+        UErrorCode err = U_ZERO_ERROR;
+        if (r->in_len == 0 || r->saved)
+            continue;
+        if (!f && !(f = fopen(z->cache_path, "a")))
+            break;
+        u_strToUTF8(in, (int32_t)sizeof(in), NULL, r->in, r->in_len, &err);
+        if (U_SUCCESS(err) && err != U_STRING_NOT_TERMINATED_WARNING && !strpbrk(in, "\t\n"))
+            fprintf(f, "%s\t%s\t%s\n", in, r->hans, r->reading);
+        r->saved = true;
+    }
+    pthread_mutex_unlock(&z->lock);
+    if (f)
+        fclose(f);
+}
+
 int lw_names_han(const struct lw_names *n, const UChar *s, int32_t len, char *hans, size_t hans_cap,
                  char *reading, size_t reading_cap)
 {
+    struct lw_names_lazy *z = n->lazy;
     UChar simp[64], rd[64 * 10];
+    char hbuf[LW_NAMES_HAN_MAX * 3 + 1], rbuf[LW_NAMES_HAN_MAX * 10];
     int32_t sl, rl, lim, i;
     UErrorCode err = U_ZERO_ERROR;
     size_t k = 0;
+    bool found;
 
-    if (len > 32)
-        len = 32;
+    if (len > LW_NAMES_HAN_MAX)
+        len = LW_NAMES_HAN_MAX;
+    pthread_mutex_lock(&z->lock);
+    i = (int32_t)reading_slot(z, s, len, &found);
+    if (found) {
+        snprintf(hbuf, sizeof(hbuf), "%s", z->slots[i].hans);
+        snprintf(rbuf, sizeof(rbuf), "%s", z->slots[i].reading);
+        pthread_mutex_unlock(&z->lock);
+        goto copy;
+    }
     memcpy(simp, s, (size_t)len * sizeof(UChar));
     sl = len;
-    pthread_mutex_lock(n->lock);
     lim = sl;
-    utrans_transUChars(n->simplify, simp, &sl, LW_ARRAY_LEN(simp), 0, &lim, &err);
+    if (!lw_names_trans(z, &z->simplify, "Traditional-Simplified") ||
+        !lw_names_trans(z, &z->han_latin, "Han-Latin/Names; Latin-ASCII"))
+        err = U_MISSING_RESOURCE_ERROR;
+    if (U_SUCCESS(err))
+        utrans_transUChars(z->simplify, simp, &sl, LW_ARRAY_LEN(simp), 0, &lim, &err);
     if (U_SUCCESS(err)) {
         memcpy(rd, simp, (size_t)sl * sizeof(UChar));
         rl = sl;
         lim = rl;
-        utrans_transUChars(n->han_latin, rd, &rl, LW_ARRAY_LEN(rd), 0, &lim, &err);
+        utrans_transUChars(z->han_latin, rd, &rl, LW_ARRAY_LEN(rd), 0, &lim, &err);
     }
-    pthread_mutex_unlock(n->lock);
-    if (U_FAILURE(err))
+    if (U_FAILURE(err)) {
+        pthread_mutex_unlock(&z->lock);
         return LW_EBACKEND;
-    u_strToUTF8(hans, (int32_t)hans_cap, NULL, simp, sl, &err);
+    }
+    u_strToUTF8(hbuf, (int32_t)sizeof(hbuf), NULL, simp, sl, &err);
     if (U_FAILURE(err) || err == U_STRING_NOT_TERMINATED_WARNING) {
+        pthread_mutex_unlock(&z->lock);
         if (hans_cap)
             hans[0] = '\0';
         return LW_ELIMIT;
     }
     /* Keep letters; anything else separates syllables. */
-    for (i = 0; i < rl && k + 1 < reading_cap; i++) {
+    for (i = 0; i < rl && k + 1 < sizeof(rbuf); i++) {
         UChar ch = rd[i];
         if (ch < 0x80 && isalpha(ch)) {
-            reading[k++] = (char)tolower(ch);
-        } else if (k > 0 && reading[k - 1] != ' ') {
-            reading[k++] = ' ';
+            rbuf[k++] = (char)tolower(ch);
+        } else if (k > 0 && rbuf[k - 1] != ' ') {
+            rbuf[k++] = ' ';
         }
     }
-    while (k > 0 && reading[k - 1] == ' ')
+    while (k > 0 && rbuf[k - 1] == ' ')
         k--;
+    rbuf[k] = '\0';
+    reading_put(z, s, len, hbuf, rbuf, false);
+    pthread_mutex_unlock(&z->lock);
+copy:
+    if (strlen(hbuf) >= hans_cap) {
+        if (hans_cap)
+            hans[0] = '\0';
+        return LW_ELIMIT;
+    }
+    memcpy(hans, hbuf, strlen(hbuf) + 1);
     if (reading_cap)
-        reading[k] = '\0';
+        snprintf(reading, reading_cap, "%s", rbuf);
     return LW_OK;
 }
 

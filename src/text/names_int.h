@@ -15,6 +15,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/uspoof.h>
 #include <unicode/utrans.h>
+#include <unicode/uvernum.h>
 
 #include "text/names.h"
 
@@ -56,11 +57,41 @@ struct lw_names {
     UIDNA *idna;
     UChar ascii_skel[52][4]; /* skeletons of a-z then A-Z, to read look-alikes back */
     int32_t ascii_skel_len[52];
-    pthread_mutex_t *lock;      /* guards the three transliterators below */
-    UTransliterator *han_latin; /* "Han-Latin/Names; Latin-ASCII" */
-    UTransliterator *any_ascii; /* "Any-Latin; Latin-ASCII" */
-    UTransliterator *simplify;  /* "Traditional-Simplified" */
+    struct lw_names_lazy *lazy; /* transliterators and Han readings, under its lock */
 };
+
+/* Opening ICU's Han-Latin transform costs about 0.1 s (it compiles tens of
+ * thousands of rules), more than screening a mailbox; so the transliterators
+ * open on first use, and the Han readings they give are remembered, and
+ * kept across runs in a cache file (lw_names_cache_open/save) keyed by the
+ * ICU version. Everything here is guarded by `lock`. */
+#define LW_NAMES_HAN_MAX     32   /* UTF-16 units of a Han string that are read */
+#define LW_NAMES_CACHE_SLOTS 8192 /* readings remembered; more are not cached */
+
+struct lw_names_reading {
+    UChar in[LW_NAMES_HAN_MAX];
+    int32_t in_len; /* 0: empty slot */
+    char hans[LW_NAMES_HAN_MAX * 3 + 1];
+    char reading[LW_NAMES_HAN_MAX * 10];
+    bool saved; /* already in the cache file */
+};
+
+struct lw_names_lazy {
+    pthread_mutex_t lock;
+    UTransliterator *han_latin;     /* "Han-Latin/Names; Latin-ASCII" */
+    UTransliterator *any_ascii;     /* "Any-Latin; Latin-ASCII" */
+    UTransliterator *simplify;      /* "Traditional-Simplified" */
+    struct lw_names_reading *slots; /* LW_NAMES_CACHE_SLOTS, open addressing */
+    size_t used;
+    char *cache_path; /* NULL: readings are not kept across runs */
+};
+
+/* Read the cache file of folder `dir` (see lw_names_load_cached). */
+LW_NODISCARD int lw_names_cache_open(struct lw_names *n, const char *dir);
+
+/* The transliterator, opened on first use; call with lazy->lock held.
+ * NULL when ICU cannot open it. */
+UTransliterator *lw_names_trans(struct lw_names_lazy *z, UTransliterator **slot, const char *id);
 
 /* Folding flags. */
 enum lw_names_fold_flags {
