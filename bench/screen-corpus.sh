@@ -154,6 +154,15 @@ ensure_packages() {
     [[ $(id -u) -eq 0 ]] || die "need root to apt-get install ${need[*]}"
     DEBIAN_FRONTEND=noninteractive timeout "$T_APT" apt-get update -qq ||
         die "apt-get update failed"
+    # Vectorscan (what the project's own build and CI install) and Intel Hyperscan cannot be
+    # installed together, and apt will not swap them on its own: remove Vectorscan first.
+    # tools/deps.sh and .ci/run put it back (they accept either).
+    if [[ " ${need[*]} " == *" libhyperscan-dev "* || " ${need[*]} " == *" rspamd "* ]] &&
+        dpkg-query -W -f='${Status}' libvectorscan5 2>/dev/null | grep -q "install ok installed"; then
+        log "removing libvectorscan-dev/libvectorscan5 (they conflict with rspamd's libhyperscan5)"
+        DEBIAN_FRONTEND=noninteractive timeout "$T_APT" apt-get remove -y -qq libvectorscan-dev \
+            libvectorscan5 || die "apt-get remove libvectorscan-dev libvectorscan5 failed"
+    fi
     DEBIAN_FRONTEND=noninteractive timeout "$T_APT" apt-get install -y -qq "${need[@]}" ||
         die "apt-get install ${need[*]} failed"
 }
