@@ -27,6 +27,8 @@ struct ring {
     struct slot *slots;
     size_t cap;
     size_t read_seq, work_seq, emit_seq;
+    unsigned idle_workers; /* waiting on `work`: signal only when someone listens */
+    bool emitter_waiting;  /* the emitter waits on `done` */
     bool stop;
     const struct lw_engine *e;
     const struct lw_pipeline_opts *o;
@@ -52,8 +54,11 @@ static void *worker_main(void *p)
     for (;;) {
         struct slot *s;
         pthread_mutex_lock(&r->mu);
-        while (!r->stop && r->work_seq == r->read_seq)
+        while (!r->stop && r->work_seq == r->read_seq) {
+            r->idle_workers++;
             pthread_cond_wait(&r->work, &r->mu);
+            r->idle_workers--;
+        }
         if (r->work_seq == r->read_seq) { /* stop, and nothing left */
             pthread_mutex_unlock(&r->mu);
             break;
@@ -72,7 +77,8 @@ static void *worker_main(void *p)
 
         pthread_mutex_lock(&r->mu);
         s->state = SLOT_DONE;
-        pthread_cond_signal(&r->done);
+        if (r->emitter_waiting)
+            pthread_cond_signal(&r->done);
         pthread_mutex_unlock(&r->mu);
     }
     return NULL;
@@ -210,7 +216,9 @@ int lw_pipeline_run(const struct lw_engine *e, const char *const *paths, size_t 
                 stop = emit_ready(&r, tctx, emit, ctx, st);
                 if (stop || r.read_seq - r.emit_seq < r.cap)
                     break;
+                r.emitter_waiting = true;
                 pthread_cond_wait(&r.done, &r.mu);
+                r.emitter_waiting = false;
             }
             pthread_mutex_unlock(&r.mu);
             if (stop)
@@ -244,7 +252,8 @@ int lw_pipeline_run(const struct lw_engine *e, const char *const *paths, size_t 
             r.slots[r.read_seq % r.cap].msg = m;
             r.slots[r.read_seq % r.cap].state = SLOT_READY;
             r.read_seq++;
-            pthread_cond_signal(&r.work);
+            if (r.idle_workers)
+                pthread_cond_signal(&r.work);
             pthread_mutex_unlock(&r.mu);
         }
         st->bytes += lw_reader_bytes(rd);
@@ -255,8 +264,11 @@ int lw_pipeline_run(const struct lw_engine *e, const char *const *paths, size_t 
     pthread_mutex_lock(&r.mu);
     while (!stop && r.emit_seq < r.read_seq) {
         stop = emit_ready(&r, tctx, emit, ctx, st);
-        if (!stop && r.emit_seq < r.read_seq)
+        if (!stop && r.emit_seq < r.read_seq) {
+            r.emitter_waiting = true;
             pthread_cond_wait(&r.done, &r.mu);
+            r.emitter_waiting = false;
+        }
     }
     pthread_mutex_unlock(&r.mu);
 
