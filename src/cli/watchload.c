@@ -48,6 +48,9 @@ int lw_watchload_open(const char *store_path, void **out)
         lw_cli_diag(&d);
         goto out;
     }
+    /* Keep the Han readings of the surname table and the watchlist for the
+     * next run; readings of names met in messages are never written. */
+    lw_names_cache_save(w->names);
 out:
     lw_entry_list_release(&entries);
     lw_store_close(store);
@@ -73,8 +76,6 @@ void lw_watchload_close(void *p)
     if (!w)
         return;
     lw_watchlist_free(w->wl);
-    if (w->names)
-        lw_names_cache_save(w->names);
     lw_names_free(w->names);
     free(w);
 }
