@@ -677,7 +677,11 @@ static const char *const kept_fields[] = {
     "mime-version",
 };
 
-static bool kept_field(const char *p, size_t n)
+/* Indexes into kept_fields. */
+enum { F_FROM, F_TO, F_SUBJECT, F_DATE, F_MSGID, F_REFS, F_IRT, F_CTYPE, F_CTE, F_CDISP, F_CLANG };
+
+/* The index of the kept field a header line starts, or -1. */
+static int kept_field(const char *p, size_t n)
 {
     size_t i, k;
 
@@ -685,8 +689,8 @@ static bool kept_field(const char *p, size_t n)
         ;
     for (i = 0; i < LW_ARRAY_LEN(kept_fields); i++)
         if (strlen(kept_fields[i]) == k && g_ascii_strncasecmp(p, kept_fields[i], k) == 0)
-            return true;
-    return false;
+            return (int)i;
+    return -1;
 }
 
 /* Copy raw into a new byte array with only the kept header fields (and
@@ -709,13 +713,254 @@ static GByteArray *filter_headers(const char *raw, size_t len)
         if (n == 1 || (n == 2 && line[0] == '\r'))
             break; /* the blank line: the body follows */
         if (line[0] != ' ' && line[0] != '\t')
-            keep = kept_field(line, n);
+            keep = kept_field(line, n) >= 0;
         if (keep)
             g_byte_array_append(a, (const guint8 *)line, (guint)n);
         i += n;
     }
     g_byte_array_append(a, (const guint8 *)raw + i, (guint)(len - i));
     return a;
+}
+
+/* ---- the light path: single-part messages ------------------------------------
+ * Most mail is one text part. Building GMime's object tree for it costs more
+ * than screening it, so for such a message the header block is split here
+ * and each field is decoded by the same GMime functions the full parser
+ * uses (address lists, RFC 2047 text, dates, message ids, content types),
+ * and the body by GMime's transfer-encoding decoder and iconv helpers.
+ * Multipart messages, attachments and uuencode go to the full parser.
+ * test_defer checks that both paths give the same message. */
+
+struct fields {
+    const char *val[LW_ARRAY_LEN(kept_fields)]; /* first occurrence, after the colon */
+    size_t len[LW_ARRAY_LEN(kept_fields)];      /* folded lines included */
+    size_t body;                                /* offset of the body */
+    bool bad_name;                              /* a header line with no field name */
+};
+
+static void split_fields(const char *raw, size_t len, struct fields *f)
+{
+    size_t i = 0;
+    int cur = -1;
+
+    memset(f, 0, sizeof(*f));
+    if (len >= 5 && memcmp(raw, "From ", 5) == 0) {
+        const char *nl = memchr(raw, '\n', len);
+        i = nl ? (size_t)(nl - raw) + 1 : len;
+    }
+    while (i < len) {
+        const char *line = raw + i, *nl = memchr(line, '\n', len - i), *colon;
+        size_t n = nl ? (size_t)(nl - line) + 1 : len - i;
+        if (n == 1 || (n == 2 && line[0] == '\r')) {
+            i += n;
+            break; /* the blank line: the body follows */
+        }
+        if (line[0] == ' ' || line[0] == '\t') {
+            if (cur >= 0 && f->val[cur] + f->len[cur] == line)
+                f->len[cur] += n; /* a folded line of the current field */
+        } else {
+            cur = kept_field(line, n);
+            colon = memchr(line, ':', n);
+            if (!colon || colon == line)
+                f->bad_name = true;
+            if (cur >= 0 && colon && !f->val[cur]) {
+                f->val[cur] = colon + 1;
+                f->len[cur] = n - (size_t)(colon + 1 - line);
+            } else {
+                cur = -1;
+            }
+        }
+        i += n;
+    }
+    f->body = i;
+}
+
+/* A field's value, unfolded and trimmed, as a g_malloc'd string (NULL if absent). */
+static char *field(const struct fields *f, int k)
+{
+    char *raw, *v;
+
+    if (!f->val[k])
+        return NULL;
+    raw = g_strndup(f->val[k], f->len[k]);
+    v = g_mime_utils_header_unfold(raw);
+    g_free(raw);
+    return v ? g_strstrip(v) : NULL;
+}
+
+static int light_headers(struct parse *p, const struct fields *f, struct lw_msg *m)
+{
+    bool have_id = false;
+    char *v;
+    int rc = LW_OK;
+
+    if ((v = field(f, F_FROM)) != NULL) {
+        InternetAddressList *l = internet_address_list_parse(p->opts, v);
+        InternetAddressMailbox *from = first_mailbox(l);
+        if (from) {
+            m->from.name = hdup(m, internet_address_get_name(INTERNET_ADDRESS(from)), &rc);
+            m->from.address = hdup(m, internet_address_mailbox_get_addr(from), &rc);
+        }
+        if (l)
+            g_object_unref(l);
+        g_free(v);
+    }
+    if (rc == LW_OK && (v = field(f, F_TO)) != NULL) {
+        InternetAddressList *l = internet_address_list_parse(p->opts, v);
+        rc = recipients(m, l);
+        if (l)
+            g_object_unref(l);
+        g_free(v);
+    }
+    if ((v = field(f, F_SUBJECT)) != NULL) {
+        char *d = g_mime_utils_header_decode_text(p->opts, v);
+        m->subject = hdup(m, d ? g_strstrip(d) : NULL, &rc);
+        g_free(d);
+        g_free(v);
+    }
+    if ((v = field(f, F_DATE)) != NULL) {
+        GDateTime *dt = g_mime_utils_header_decode_date(v);
+        if (dt) {
+            GDateTime *utc = g_date_time_to_utc(dt);
+            gchar *iso = utc ? g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+            m->date = hdup(m, iso, &rc);
+            g_free(iso);
+            if (utc)
+                g_date_time_unref(utc);
+            g_date_time_unref(dt);
+        } else {
+            m->date = hdup(m, v, &rc); /* kept as given */
+            m->defects |= LW_DEFECT_BAD_HEADER;
+        }
+        g_free(v);
+    }
+    if ((v = field(f, F_MSGID)) != NULL) {
+        char *id = g_mime_utils_decode_message_id(v);
+        if (id && *id && rc == LW_OK) {
+            const char *d = hdup(m, id, &rc);
+            if (d) {
+                m->id = d;
+                have_id = true;
+            }
+        }
+        g_free(id);
+        g_free(v);
+    }
+    if ((v = field(f, F_REFS)) != NULL) {
+        m->thread = first_ref(p, m, v, &rc);
+        g_free(v);
+    }
+    if (!m->thread && (v = field(f, F_IRT)) != NULL) {
+        m->thread = first_ref(p, m, v, &rc);
+        g_free(v);
+    }
+    /* A message that refers to none starts its own conversation (as headers()). */
+    if (!m->thread && have_id)
+        m->thread = m->id;
+    if ((v = field(f, F_CLANG)) != NULL) {
+        size_t a = strspn(v, " \t"), n = strcspn(v + a, ", \t;");
+        if (n && rc == LW_OK)
+            m->lang = lw_msg_strdup(m, v + a, n);
+        g_free(v);
+    }
+    if (f->bad_name)
+        m->defects |= LW_DEFECT_BAD_HEADER;
+    return rc;
+}
+
+/* The body of a single text part: transfer encoding, then charset. */
+static int light_body(struct parse *p, const struct fields *f, GMimeContentType *ct,
+                      GMimeContentEncoding enc, struct lw_msg *m)
+{
+    const char *in = m->raw + f->body;
+    size_t n = m->raw_len - f->body;
+    const char *charset = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+    char *dec = NULL, *conv = NULL;
+    const char *text = in;
+    int rc;
+
+    if (enc == GMIME_CONTENT_ENCODING_BASE64 || enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
+        GMimeEncoding st;
+        g_mime_encoding_init_decode(&st, enc);
+        dec = g_malloc(g_mime_encoding_outlen(&st, n) + 1);
+        n = g_mime_encoding_flush(&st, in, n, dec);
+        text = dec;
+    }
+    if (charset) {
+        const char *canon = g_mime_charset_canon_name(charset);
+        if (canon && g_ascii_strcasecmp(canon, "utf-8") != 0 &&
+            g_ascii_strcasecmp(canon, "us-ascii") != 0) {
+            /* GMime's charset filter, as the full parser uses: it skips what
+             * it cannot convert rather than failing the whole part. */
+            GMimeFilter *cf = g_mime_filter_charset_new(charset, "UTF-8");
+            if (cf) {
+                GByteArray *a = g_byte_array_sized_new((guint)LW_MIN(n, (size_t)G_MAXUINT));
+                char *o, *src = (char *)text;
+                size_t olen, opre;
+                g_mime_filter_filter(cf, src, n, 0, &o, &olen, &opre);
+                g_byte_array_append(a, (const guint8 *)o, (guint)olen);
+                g_mime_filter_complete(cf, src + n, 0, 0, &o, &olen, &opre);
+                g_byte_array_append(a, (const guint8 *)o, (guint)olen);
+                g_object_unref(cf);
+                n = a->len;
+                conv = (char *)g_byte_array_free(a, FALSE);
+                text = conv;
+            } else {
+                m->defects |= LW_DEFECT_BAD_MIME; /* unknown charset: kept as is */
+            }
+        }
+    }
+    if (ct && g_mime_content_type_is_type(ct, "text", "html"))
+        m->text_is_html = true;
+    rc = lw_msg_set_text(m, text, n, p->lim->max_text);
+    g_free(dec);
+    g_free(conv);
+    return rc;
+}
+
+/* Complete m on the light path if it is a single text part; *done says
+ * whether it was (otherwise the caller uses the full parser). */
+static int complete_light(struct parse *p, struct lw_msg *m, bool *done)
+{
+    struct fields f;
+    GMimeContentType *ct = NULL;
+    GMimeContentEncoding enc = GMIME_CONTENT_ENCODING_DEFAULT;
+    char *v;
+    int rc;
+
+    *done = false;
+    split_fields(m->raw, m->raw_len, &f);
+    if (f.val[F_CDISP] || f.body >= m->raw_len)
+        return LW_OK; /* attachments, or no body: the full parser decides */
+    if ((v = field(&f, F_CTYPE)) != NULL) {
+        ct = g_mime_content_type_parse(p->opts, v);
+        g_free(v);
+        if (!ct)
+            return LW_OK;
+        if (!g_mime_content_type_is_type(ct, "text", "plain") &&
+            !g_mime_content_type_is_type(ct, "text", "html")) {
+            g_object_unref(ct);
+            return LW_OK;
+        }
+    }
+    if ((v = field(&f, F_CTE)) != NULL) {
+        enc = g_mime_content_encoding_from_string(v);
+        g_free(v);
+    }
+    if (enc == GMIME_CONTENT_ENCODING_UUENCODE) {
+        if (ct)
+            g_object_unref(ct);
+        return LW_OK;
+    }
+    *done = true;
+    m->channel = LW_CHANNEL_EMAIL;
+    rc = light_headers(p, &f, m);
+    if (rc == LW_OK)
+        rc = light_body(p, &f, ct, enc, m);
+    m->defects |= p->warn;
+    if (ct)
+        g_object_unref(ct);
+    return rc;
 }
 
 int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim, struct lw_diag *diag)
@@ -726,6 +971,7 @@ int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim, struct lw_dia
     GMimeMessage *msg = NULL;
     struct bytes src = {-1, (const unsigned char *)m->raw, m->raw_len};
     struct scan sc;
+    bool done = false;
     int rc;
 
     if (!m->raw)
@@ -736,18 +982,23 @@ int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim, struct lw_dia
         lw_diag_set(diag, "%s, message skipped", sc.why);
         return LW_ELIMIT;
     }
-    rc = LW_ENOMEM;
     pthread_once(&gmime_once, gmime_start);
+    p.opts = g_mime_parser_options_new();
+    if (!p.opts)
+        return LW_ENOMEM;
+    g_mime_parser_options_set_warning_callback(p.opts, on_warning, &p);
+    rc = complete_light(&p, m, &done);
+    if (done)
+        goto out;
+    rc = LW_ENOMEM;
     stream = g_mime_stream_mem_new_with_byte_array(filter_headers(m->raw, m->raw_len));
     if (stream)
         g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), TRUE);
     parser = stream ? g_mime_parser_new_with_stream(stream) : NULL;
-    p.opts = g_mime_parser_options_new();
-    if (!parser || !p.opts)
+    if (!parser)
         goto out;
     g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
     g_mime_parser_set_persist_stream(parser, TRUE);
-    g_mime_parser_options_set_warning_callback(p.opts, on_warning, &p);
     msg = g_mime_parser_construct_message(parser, p.opts);
     if (!msg) {
         lw_diag_at(diag, m->source, m->line, 0);
@@ -756,11 +1007,11 @@ int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim, struct lw_dia
         goto out;
     }
     rc = fill(&p, msg, m);
+out:
     if (rc == LW_OK) {
         m->raw = NULL;
         m->raw_len = 0;
     }
-out:
     if (msg)
         g_object_unref(msg);
     if (parser)
