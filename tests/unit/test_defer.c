@@ -73,6 +73,10 @@ static void test_eml(void **state)
     same_messages(data("html-only.eml"));
     same_messages(data("truncated.eml"));
     same_messages(data("bad-utf8.eml"));
+    /* The light path (single parts): RFC 2047 in several charsets, folded
+     * headers, QP with an unconvertible byte, windows-1252 8bit, a bad date. */
+    same_messages(data("gb2312-qp.eml"));
+    same_messages(data("cp1252-8bit.eml"));
 }
 
 static void test_maildir(void **state)
