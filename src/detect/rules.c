@@ -21,6 +21,9 @@
 /* Every pattern is compiled with these: the text is UTF-8, and evidence
  * quotes need where a match starts. */
 #define HS_PATTERN_FLAGS (HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST)
+/* The fast database: no start-of-match tracking, which is what makes
+ * Vectorscan's scan (and compile) expensive. */
+#define HS_FAST_FLAGS (HS_FLAG_UTF8)
 
 static const char *const stage_names[] = {
     "none", "contact", "pitch", "cultivate", "elicit", "task", "recruit-others",
@@ -102,6 +105,7 @@ void lw_ruleset_free(struct lw_ruleset *rs)
     if (!rs)
         return;
     hs_free_database(rs->db);
+    hs_free_database(rs->db_fast);
     free(rs->tactics);
     free(rs->patterns);
     free(rs->refs);
@@ -270,7 +274,7 @@ static void report_hs_error(struct lw_rules_sink *sink, const struct lw_pattern 
 /* Compile patterns [0, n) into one block database. On a compile error the
  * failing expression's index is put in *bad (-1 if the error is not about
  * one expression) and the error is returned in *errp. */
-static int compile_multi(const struct lw_ruleset *rs, hs_database_t **db, int *bad,
+static int compile_multi(const struct lw_ruleset *rs, unsigned pflags, hs_database_t **db, int *bad,
                          hs_compile_error_t **errp)
 {
     const char **exprs = NULL;
@@ -289,7 +293,7 @@ static int compile_multi(const struct lw_ruleset *rs, hs_database_t **db, int *b
         goto out;
     for (i = 0; i < n; i++) {
         exprs[i] = rs->patterns[i].regex;
-        flags[i] = HS_PATTERN_FLAGS;
+        flags[i] = pflags;
         ids[i] = (unsigned)i;
     }
     hr = hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, db, errp);
@@ -316,7 +320,7 @@ static int compile_db(struct lw_ruleset *rs, struct lw_rules_sink *sink)
 
     if (rs->n_patterns == 0)
         return LW_OK;
-    rc = compile_multi(rs, &rs->db, &bad, &err);
+    rc = compile_multi(rs, HS_PATTERN_FLAGS, &rs->db, &bad, &err);
     if (rc == LW_EBACKEND && bad >= 0 && (size_t)bad < rs->n_patterns) {
         report_hs_error(sink, &rs->patterns[bad], err);
         rc = LW_EPARSE;
@@ -326,6 +330,16 @@ static int compile_db(struct lw_ruleset *rs, struct lw_rules_sink *sink)
                     err ? err->message : lw_strerror(rc));
     }
     hs_free_compile_error(err);
+    err = NULL;
+    if (rc == LW_OK) {
+        rc = compile_multi(rs, HS_FAST_FLAGS, &rs->db_fast, &bad, &err);
+        if (rc < 0 && sink->diag) {
+            lw_diag_clear(sink->diag);
+            lw_diag_set(sink->diag, "cannot compile the rule set: %s",
+                        err ? err->message : lw_strerror(rc));
+        }
+        hs_free_compile_error(err);
+    }
     return rc;
 }
 
@@ -341,7 +355,7 @@ static int check_compile(struct lw_ruleset *rs, struct lw_rules_sink *sink)
 
     if (rs->n_patterns == 0)
         return LW_OK;
-    rc = compile_multi(rs, &db, &bad, &err);
+    rc = compile_multi(rs, HS_PATTERN_FLAGS, &db, &bad, &err);
     hs_free_database(db);
     if (rc == LW_ENOMEM || rc == LW_OK)
         goto out;
@@ -538,11 +552,10 @@ out:
  * change to the rules, the library or the machine compiles afresh. A missing, unreadable or corrupt
  * cache file is never an error: we compile and try to write it again. */
 
-static uint64_t cache_key(const struct lw_ruleset *rs)
+static uint64_t cache_key(const struct lw_ruleset *rs, unsigned flags)
 {
     XXH3_state_t *st = XXH3_createState();
     hs_platform_info_t plat;
-    unsigned flags = HS_PATTERN_FLAGS;
     uint64_t h = 0;
     size_t i;
 
@@ -564,7 +577,7 @@ static uint64_t cache_key(const struct lw_ruleset *rs)
     return h;
 }
 
-static bool cache_load(struct lw_ruleset *rs, const char *file)
+static bool cache_load(hs_database_t **db, const char *file)
 {
     struct lw_buf b = LW_BUF_INIT((size_t)256 << 20);
     unsigned char chunk[65536];
@@ -579,9 +592,9 @@ static bool cache_load(struct lw_ruleset *rs, const char *file)
             goto out;
     if (ferror(f) || b.len == 0)
         goto out;
-    ok = hs_deserialize_database(b.p, b.len, &rs->db) == HS_SUCCESS;
+    ok = hs_deserialize_database(b.p, b.len, db) == HS_SUCCESS;
     if (!ok)
-        rs->db = NULL;
+        *db = NULL;
 out:
     fclose(f);
     lw_buf_release(&b);
@@ -616,7 +629,7 @@ static void cache_prune(const char *dir, const char *keep)
     closedir(d);
 }
 
-static void cache_save(const struct lw_ruleset *rs, const char *dir, const char *file)
+static void cache_save(const hs_database_t *db, const char *dir, const char *file)
 {
     char tmp[4096];
     char *bytes = NULL;
@@ -624,7 +637,7 @@ static void cache_save(const struct lw_ruleset *rs, const char *dir, const char 
     FILE *f;
     bool ok;
 
-    if (hs_serialize_database(rs->db, &bytes, &len) != HS_SUCCESS)
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
         return;
     (void)mkdir(dir, 0700);
     if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", file, (long)getpid()) >= (int)sizeof(tmp)) {
@@ -646,20 +659,30 @@ static void cache_save(const struct lw_ruleset *rs, const char *dir, const char 
 static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
                              const char *cache_dir)
 {
-    char file[4096];
+    char file[4096], fast[4096];
     int rc;
 
     if (!cache_dir || !*cache_dir || rs->n_patterns == 0)
         return compile_db(rs, sink);
     snprintf(file, sizeof(file), "%s/rules-%016llx.hsdb", cache_dir,
-             (unsigned long long)cache_key(rs));
-    if (cache_load(rs, file)) {
-        (void)utime(file, NULL); /* in use: keep it from being pruned */
-        return LW_OK;
+             (unsigned long long)cache_key(rs, HS_PATTERN_FLAGS));
+    snprintf(fast, sizeof(fast), "%s/rules-%016llx.hsdb", cache_dir,
+             (unsigned long long)cache_key(rs, HS_FAST_FLAGS));
+    if (cache_load(&rs->db, file)) {
+        if (cache_load(&rs->db_fast, fast)) {
+            /* In use: keep them from being pruned. */
+            (void)utime(file, NULL);
+            (void)utime(fast, NULL);
+            return LW_OK;
+        }
+        hs_free_database(rs->db);
+        rs->db = NULL;
     }
     rc = compile_db(rs, sink);
-    if (rc == LW_OK)
-        cache_save(rs, cache_dir, file);
+    if (rc == LW_OK) {
+        cache_save(rs->db, cache_dir, file);
+        cache_save(rs->db_fast, cache_dir, fast);
+    }
     return rc;
 }
 
@@ -787,8 +810,9 @@ struct seen {
 
 struct lw_scanner {
     const struct lw_ruleset *rs;
-    hs_scratch_t *scratch;
-    struct seen *seen; /* one per pattern */
+    hs_scratch_t *scratch; /* sized for both databases */
+    bool need_spans;       /* the fast scan saw a tactic pattern */
+    struct seen *seen;     /* one per pattern */
     uint32_t gen;
     lw_hit_fn *fn;
     void *ctx;
@@ -816,6 +840,8 @@ int lw_scanner_new(const struct lw_ruleset *rs, struct lw_scanner **out, struct 
         goto out;
     if (rs->db) {
         hs_error_t hr = hs_alloc_scratch(rs->db, &sc->scratch);
+        if (hr == HS_SUCCESS && rs->db_fast)
+            hr = hs_alloc_scratch(rs->db_fast, &sc->scratch);
         if (hr != HS_SUCCESS) {
             lw_diag_set(diag, "cannot allocate Vectorscan scratch (error %d)", (int)hr);
             rc = hr == HS_NOMEM ? LW_ENOMEM : LW_EBACKEND;
@@ -858,6 +884,34 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     return sc->fn(sc->ctx, id, (size_t)from, (size_t)to) ? 1 : 0;
 }
 
+/* The fast pass: signals are reported at once (their start is not tracked);
+ * a tactic pattern only says that the second pass is needed. */
+static int on_fast(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                   void *ctx)
+{
+    struct lw_scanner *sc = ctx;
+
+    (void)from;
+    if (id >= sc->rs->n_patterns)
+        return 0;
+    if (!sc->rs->tactics[sc->rs->patterns[id].tactic].is_signal) {
+        sc->need_spans = true;
+        return 0;
+    }
+    return on_match(id, to, to, flags, ctx);
+}
+
+/* The second pass: tactic patterns with their start offsets. */
+static int on_spans(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                    void *ctx)
+{
+    struct lw_scanner *sc = ctx;
+
+    if (id >= sc->rs->n_patterns || sc->rs->tactics[sc->rs->patterns[id].tactic].is_signal)
+        return 0;
+    return on_match(id, from, to, flags, ctx);
+}
+
 int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_fn *fn, void *ctx)
 {
     hs_error_t hr;
@@ -872,8 +926,22 @@ int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_
     }
     sc->fn = fn;
     sc->ctx = ctx;
-    hr = hs_scan(sc->rs->db, text ? text : "", (unsigned)len, 0, sc->scratch, on_match, sc);
-    if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
+    if (!text)
+        text = "";
+    if (!sc->rs->db_fast) {
+        hr = hs_scan(sc->rs->db, text, (unsigned)len, 0, sc->scratch, on_match, sc);
+        return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
+    }
+    /* Most text matches no tactic at all: scan without start tracking first,
+     * and track starts only when there is evidence to quote. */
+    sc->need_spans = false;
+    hr = hs_scan(sc->rs->db_fast, text, (unsigned)len, 0, sc->scratch, on_fast, sc);
+    if (hr == HS_SCAN_TERMINATED)
+        return LW_OK;
+    if (hr != HS_SUCCESS)
         return LW_EBACKEND;
-    return LW_OK;
+    if (!sc->need_spans)
+        return LW_OK;
+    hr = hs_scan(sc->rs->db, text, (unsigned)len, 0, sc->scratch, on_spans, sc);
+    return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
 }

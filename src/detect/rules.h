@@ -107,8 +107,9 @@ LW_NODISCARD int lw_scanner_new(const struct lw_ruleset *rs, struct lw_scanner *
 void lw_scanner_free(struct lw_scanner *sc);
 
 /* Called for each match: pattern index and the byte span [start, end) in
- * the scanned text. Return non-zero to stop the scan. Matches of one
- * pattern are reported leftmost-start, at most once per end offset. */
+ * the scanned text. A signal's matches (only their number and place are
+ * used) come with start == end: their starts are not tracked. Return non-zero to stop the scan.
+ * Matches of one pattern are reported leftmost-start, at most once per end offset. */
 typedef int lw_hit_fn(void *ctx, unsigned pattern, size_t start, size_t end);
 
 /* Scan normalised text (valid UTF-8, as lw_norm makes it: Vectorscan's

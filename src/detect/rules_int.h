@@ -38,7 +38,8 @@ struct lw_ruleset {
     unsigned *slots;           /* code -> tactic index + 1; 0 = empty */
     size_t n_slots;            /* power of two */
     unsigned long n_files;
-    hs_database_t *db; /* NULL when there are no patterns */
+    hs_database_t *db;      /* with start offsets; NULL when there are no patterns */
+    hs_database_t *db_fast; /* the same patterns without start offsets (see lw_scanner_scan) */
 };
 
 /* Where problems go. In load mode the first problem is kept in diag and

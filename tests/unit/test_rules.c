@@ -415,8 +415,8 @@ static void test_scan(void **state)
 /* Patterns that can end at many places: every end once, leftmost start. */
 static void test_scan_dedupe(void **state)
 {
-    static const char rules[] = "signal s\n  name S\n  weight 1\n"
-                                "match s /a+b?/\nmatch s /(?:x|xy|xyz)z*/\n";
+    static const char rules[] = "tactic A1\n  name S\n  stage pitch\n  weight 1\n"
+                                "match A1 /a+b?/\nmatch A1 /(?:x|xy|xyz)z*/\n";
     struct lw_ruleset *rs = NULL;
     struct lw_scanner *sc = NULL;
     struct hits hs;
@@ -439,13 +439,47 @@ static void test_scan_dedupe(void **state)
     lw_ruleset_free(rs);
 }
 
+/* Signals are counted, not quoted: their matches come with start == end,
+ * from the scan without start tracking, and need no second pass. */
+static void test_scan_signals_without_starts(void **state)
+{
+    static const char rules[] = "signal you\n  name You\n  weight 0\n"
+                                "tactic A1\n  name Offer\n  stage pitch\n  weight 5\n"
+                                "match you /\\byou\\b/\nmatch A1 /paid report/\n";
+    struct lw_ruleset *rs = NULL;
+    struct lw_scanner *sc = NULL;
+    struct hits hs;
+    struct lw_diag d;
+
+    (void)state;
+    assert_int_equal(lw_ruleset_load_mem(rules, sizeof(rules) - 1, "m", true, &rs, &d), LW_OK);
+    assert_int_equal(lw_scanner_new(rs, &sc, &d), LW_OK);
+    memset(&hs, 0, sizeof(hs));
+    assert_int_equal(lw_scanner_scan(sc, "you and you", 11, on_hit, &hs), LW_OK);
+    assert_int_equal(hs.n, 2);
+    assert_true(has_hit(&hs, 0, 3, 3));
+    assert_true(has_hit(&hs, 0, 11, 11));
+    memset(&hs, 0, sizeof(hs));
+    assert_int_equal(lw_scanner_scan(sc, "a paid report for you", 21, on_hit, &hs), LW_OK);
+    assert_int_equal(hs.n, 2);
+    assert_true(has_hit(&hs, 1, 2, 13));
+    assert_true(has_hit(&hs, 0, 21, 21));
+    lw_scanner_free(sc);
+    lw_ruleset_free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_stage_names),    cmocka_unit_test(test_load_folder),
-        cmocka_unit_test(test_cross_file),     cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_syntax_details), cmocka_unit_test(test_check_all),
-        cmocka_unit_test(test_scan),           cmocka_unit_test(test_scan_dedupe),
+        cmocka_unit_test(test_stage_names),
+        cmocka_unit_test(test_load_folder),
+        cmocka_unit_test(test_cross_file),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_syntax_details),
+        cmocka_unit_test(test_check_all),
+        cmocka_unit_test(test_scan),
+        cmocka_unit_test(test_scan_dedupe),
+        cmocka_unit_test(test_scan_signals_without_starts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
