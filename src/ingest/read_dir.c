@@ -239,16 +239,9 @@ static int dir_next(struct lw_reader *r, struct lw_msg **out, struct lw_diag *di
 
     for (;;) {
         if (st->child) {
-            rc = lw_reader_next(st->child, out, diag);
-            if (rc == 1 || rc == LW_EPARSE || rc == LW_ELIMIT)
+            rc = lw_reader_child_next(&st->child, &st->bytes_done, out, diag);
+            if (rc != 0)
                 return rc;
-            st->bytes_done += lw_reader_bytes(st->child);
-            lw_reader_free(st->child);
-            st->child = NULL;
-            if (rc == LW_ENOMEM)
-                return rc;
-            if (rc < 0)
-                return LW_EPARSE; /* this file failed; the walk goes on */
             continue;
         }
         if (st->capped)

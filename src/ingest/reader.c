@@ -516,3 +516,18 @@ void lw_reader_free(struct lw_reader *r)
     free(r->path);
     free(r);
 }
+
+int lw_reader_child_next(struct lw_reader **child, uint64_t *bytes_done, struct lw_msg **out,
+                         struct lw_diag *diag)
+{
+    int rc = lw_reader_next(*child, out, diag);
+
+    if (rc == 1 || rc == LW_EPARSE || rc == LW_ELIMIT)
+        return rc;
+    *bytes_done += lw_reader_bytes(*child);
+    lw_reader_free(*child);
+    *child = NULL;
+    if (rc == LW_ENOMEM)
+        return rc;
+    return rc < 0 ? LW_EPARSE : 0;
+}

@@ -123,6 +123,15 @@ LW_NODISCARD int lw_reader_open_in(struct lw_reader_in *in, const char *source, 
                                    const struct lw_limits *lim, struct lw_reader **out,
                                    struct lw_diag *diag);
 
+/* The next message of a container's current child reader (a file of a
+ * folder, an entry of a ZIP). Returns what the container's next should
+ * return -- 1, LW_EPARSE, LW_ELIMIT or LW_ENOMEM -- or 0 when the child is
+ * done: then it has been freed, *child is NULL, its bytes were added to
+ * *bytes_done, and the container opens its next child. A child that failed
+ * otherwise is reported as LW_EPARSE (diag names it) so the walk goes on. */
+LW_NODISCARD int lw_reader_child_next(struct lw_reader **child, uint64_t *bytes_done,
+                                      struct lw_msg **out, struct lw_diag *diag);
+
 /* Per-format set-up: fill r->ops and r->st. r->in is set except for the
  * folder readers. */
 LW_NODISCARD int lw_reader_init_text(struct lw_reader *r, struct lw_diag *diag);
