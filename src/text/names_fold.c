@@ -26,6 +26,13 @@
 
 #define FOLD_MAX_IN 256 /* UTF-16 units of one token that are folded; the rest is ignored */
 
+bool lw_names_is_mark(UChar32 c)
+{
+    int8_t t = (int8_t)u_charType(c);
+
+    return t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_COMBINING_SPACING_MARK;
+}
+
 int lw_names_u16(const char *s, size_t len, UChar *out, int32_t cap, int32_t *outlen)
 {
     UErrorCode err = U_ZERO_ERROR;
@@ -197,11 +204,9 @@ void lw_names_fold(const struct lw_names *n, const UChar *s, int32_t len, char *
     blen = 0;
     for (i = 0; i < alen;) {
         UBool bad = false;
-        int8_t t;
 
         U16_NEXT(a, i, alen, c);
-        t = (int8_t)u_charType(c);
-        if (t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_COMBINING_SPACING_MARK)
+        if (lw_names_is_mark(c))
             continue;
         U16_APPEND(b, blen, (int32_t)LW_ARRAY_LEN(b), c, bad);
         if (bad)

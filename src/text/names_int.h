@@ -86,6 +86,10 @@ struct lw_names_lazy {
     char *cache_path; /* NULL: readings are not kept across runs */
 };
 
+/* A combining mark (non-spacing, enclosing or spacing): part of the
+ * letter before it, so part of a word, and dropped when folding to ASCII. */
+bool lw_names_is_mark(UChar32 c);
+
 /* Read the cache file of folder `dir` (see lw_names_load_cached). */
 LW_NODISCARD int lw_names_cache_open(struct lw_names *n, const char *dir);
 

@@ -48,12 +48,7 @@ static bool org_joiner(UChar32 c)
 
 static bool org_word(UChar32 c)
 {
-    int8_t t;
-
-    if (u_isalnum(c) || org_joiner(c))
-        return true;
-    t = (int8_t)u_charType(c);
-    return t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_COMBINING_SPACING_MARK;
+    return u_isalnum(c) || org_joiner(c) || lw_names_is_mark(c);
 }
 
 static bool is_legal_form(const char *s)

@@ -84,12 +84,7 @@ static bool is_joiner(UChar32 c)
 
 static bool is_word(UChar32 c)
 {
-    int8_t t;
-
-    if (u_isalnum(c) || is_joiner(c))
-        return true;
-    t = (int8_t)u_charType(c);
-    return t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_COMBINING_SPACING_MARK;
+    return u_isalnum(c) || is_joiner(c) || lw_names_is_mark(c);
 }
 
 static void to_disp(const UChar *s, int32_t len, char *out, size_t cap)
