@@ -329,6 +329,36 @@ static const char *first_ref(const struct parse *st, struct lw_msg *m, const cha
     return id;
 }
 
+/* The message's date: dt (when GMime could read `as_given`) in ISO 8601
+ * UTC, else the header as given, with a defect. */
+static void set_date(struct lw_msg *m, GDateTime *dt, const char *as_given, int *rc)
+{
+    if (dt) {
+        GDateTime *utc = g_date_time_to_utc(dt);
+        gchar *iso = utc ? g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+        m->date = hdup(m, iso, rc);
+        g_free(iso);
+        if (utc)
+            g_date_time_unref(utc);
+    } else if (as_given) {
+        m->date = hdup(m, as_given, rc);
+        m->defects |= LW_DEFECT_BAD_HEADER;
+    }
+}
+
+/* The first language tag of a Content-Language value. */
+static void set_lang(struct lw_msg *m, const char *value, int rc)
+{
+    size_t a, n;
+
+    if (!value || rc != LW_OK)
+        return;
+    a = strspn(value, " \t");
+    n = strcspn(value + a, ", \t;");
+    if (n)
+        m->lang = lw_msg_strdup(m, value + a, n);
+}
+
 static int headers(const struct parse *st, GMimeMessage *msg, struct lw_msg *m)
 {
     GMimeObject *obj = GMIME_OBJECT(msg);
@@ -344,17 +374,7 @@ static int headers(const struct parse *st, GMimeMessage *msg, struct lw_msg *m)
     if (rc == LW_OK)
         rc = recipients(m, g_mime_message_get_to(msg));
     m->subject = hdup(m, g_mime_message_get_subject(msg), &rc);
-    if (dt) {
-        GDateTime *utc = g_date_time_to_utc(dt);
-        gchar *iso = utc ? g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-        m->date = hdup(m, iso, &rc);
-        g_free(iso);
-        if (utc)
-            g_date_time_unref(utc);
-    } else if ((s = g_mime_object_get_header(obj, "Date")) != NULL) {
-        m->date = hdup(m, s, &rc); /* kept as given */
-        m->defects |= LW_DEFECT_BAD_HEADER;
-    }
+    set_date(m, dt, dt ? NULL : g_mime_object_get_header(obj, "Date"), &rc);
     s = g_mime_message_get_message_id(msg);
     if (s && *s && rc == LW_OK) {
         const char *id = hdup(m, s, &rc);
@@ -371,11 +391,7 @@ static int headers(const struct parse *st, GMimeMessage *msg, struct lw_msg *m)
     s = g_mime_object_get_header(obj, "Content-Language");
     if (!s && g_mime_message_get_mime_part(msg)) /* Content-* headers live on the part */
         s = g_mime_object_get_header(g_mime_message_get_mime_part(msg), "Content-Language");
-    if (s && rc == LW_OK) {
-        size_t a = strspn(s, " \t"), n = strcspn(s + a, ", \t;");
-        if (n)
-            m->lang = lw_msg_strdup(m, s + a, n);
-    }
+    set_lang(m, s, rc);
     return rc;
 }
 
@@ -820,18 +836,9 @@ static int light_headers(struct parse *p, const struct fields *f, struct lw_msg 
     }
     if ((v = field(f, F_DATE)) != NULL) {
         GDateTime *dt = g_mime_utils_header_decode_date(v);
-        if (dt) {
-            GDateTime *utc = g_date_time_to_utc(dt);
-            gchar *iso = utc ? g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-            m->date = hdup(m, iso, &rc);
-            g_free(iso);
-            if (utc)
-                g_date_time_unref(utc);
+        set_date(m, dt, v, &rc);
+        if (dt)
             g_date_time_unref(dt);
-        } else {
-            m->date = hdup(m, v, &rc); /* kept as given */
-            m->defects |= LW_DEFECT_BAD_HEADER;
-        }
         g_free(v);
     }
     if ((v = field(f, F_MSGID)) != NULL) {
@@ -858,9 +865,7 @@ static int light_headers(struct parse *p, const struct fields *f, struct lw_msg 
     if (!m->thread && have_id)
         m->thread = m->id;
     if ((v = field(f, F_CLANG)) != NULL) {
-        size_t a = strspn(v, " \t"), n = strcspn(v + a, ", \t;");
-        if (n && rc == LW_OK)
-            m->lang = lw_msg_strdup(m, v + a, n);
+        set_lang(m, v, rc);
         g_free(v);
     }
     if (f->bad_name)
