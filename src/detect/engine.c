@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "detect/engine.h"
 #include "detect/watchlist_match.h"
 #include "text/norm.h"
@@ -379,15 +381,6 @@ void lw_thread_ctx_free(struct lw_thread_ctx *t)
     free(t);
 }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a: ids are short */
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-    return h;
-}
-
 /* Conversations followed at once; past this, new threads are not followed
  * (their messages are screened alone), so memory stays bounded on any mailbox. */
 #define MAX_THREADS 200000
@@ -408,7 +401,7 @@ static struct thread_state *thread_find(struct lw_thread_ctx *t, const char *id,
         for (j = 0; j < t->cap; j++) {
             if (!t->a[j].id)
                 continue;
-            i = hash_str(t->a[j].id) & (cap - 1);
+            i = XXH3_64bits(t->a[j].id, strlen(t->a[j].id)) & (cap - 1);
             while (a[i].id)
                 i = (i + 1) & (cap - 1);
             a[i] = t->a[j];
@@ -417,7 +410,7 @@ static struct thread_state *thread_find(struct lw_thread_ctx *t, const char *id,
         t->a = a;
         t->cap = cap;
     }
-    i = hash_str(id) & (t->cap - 1);
+    i = XXH3_64bits(id, strlen(id)) & (t->cap - 1);
     while (t->a[i].id) {
         if (!strcmp(t->a[i].id, id)) {
             *fresh = false;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
@@ -249,12 +251,9 @@ void lw_names_fold_utf8(const struct lw_names *n, const char *s, char *out, size
 
 static size_t reading_slot(const struct lw_names_lazy *z, const UChar *s, int32_t len, bool *found)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h = XXH3_64bits(s, (size_t)len * sizeof(UChar));
     size_t i;
-    int32_t k;
 
-    for (k = 0; k < len; k++)
-        h = (h ^ s[k]) * 1099511628211ULL;
     for (i = h & (LW_NAMES_CACHE_SLOTS - 1);; i = (i + 1) & (LW_NAMES_CACHE_SLOTS - 1)) {
         const struct lw_names_reading *r = &z->slots[i];
         if (r->in_len == 0) {
