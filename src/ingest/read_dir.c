@@ -10,6 +10,7 @@
  * from one walk and LW_READER_MAX_DEPTH levels are followed; symbolic links
  * to folders are not followed. A file that cannot be opened or read is
  * reported (LW_EPARSE, diag names it) and the walk goes on. */
+#define _DEFAULT_SOURCE /* readdir's d_type and DT_REG */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -18,9 +19,16 @@
 
 #include "ingest/reader_int.h"
 
+/* A folder entry: its name, and its type from readdir when the file
+ * system gives one (DT_UNKNOWN otherwise), which saves an lstat a file. */
+struct entry {
+    char *name;
+    unsigned char type;
+};
+
 struct level {
     char *path;
-    char **names;
+    struct entry *names;
     size_t n, i;
     bool maildir; /* names are "cur/x" and "new/x", each an e-mail */
 };
@@ -36,24 +44,24 @@ struct dirr {
     bool cap_reported;
 };
 
-static void free_names(char **names, size_t n)
+static void free_names(struct entry *names, size_t n)
 {
     size_t i;
 
     for (i = 0; i < n; i++)
-        free(names[i]);
+        free(names[i].name);
     free(names);
 }
 
 static int cmp_name(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
 }
 
 /* "cur/x" and "new/y" ordered by x and y. */
 static int cmp_maildir(const void *a, const void *b)
 {
-    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    const char *x = ((const struct entry *)a)->name, *y = ((const struct entry *)b)->name;
     int c = strcmp(x + 4, y + 4);
 
     return c ? c : strcmp(x, y);
@@ -76,8 +84,8 @@ static char *join(const char *dir, const char *name)
 }
 
 /* Append the non-hidden entries of dir to *names, each behind prefix. */
-static int list(const char *dir, const char *prefix, unsigned long cap, char ***names, size_t *n,
-                size_t *alloc, bool *capped)
+static int list(const char *dir, const char *prefix, unsigned long cap, struct entry **names,
+                size_t *n, size_t *alloc, bool *capped)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -97,7 +105,7 @@ static int list(const char *dir, const char *prefix, unsigned long cap, char ***
         }
         if (*n == *alloc) {
             size_t na = *alloc ? *alloc * 2 : 64;
-            char **p;
+            struct entry *p;
             if (na > SIZE_MAX / sizeof(*p)) {
                 rc = LW_ENOMEM;
                 break;
@@ -118,7 +126,8 @@ static int list(const char *dir, const char *prefix, unsigned long cap, char ***
         }
         memcpy(s, prefix, plen);
         memcpy(s + plen, e->d_name, len + 1);
-        (*names)[(*n)++] = s;
+        (*names)[*n].name = s;
+        (*names)[(*n)++].type = e->d_type;
     }
     closedir(d);
     return rc;
@@ -187,9 +196,11 @@ static int step(struct lw_reader *r, struct dirr *st, struct lw_diag *diag)
     struct level *lv = &st->stack[st->depth - 1];
     char *path = NULL;
     struct stat sb;
+    unsigned char type;
     int rc = 0;
 
-    path = join(lv->path, lv->names[lv->i++]);
+    type = lv->names[lv->i].type;
+    path = join(lv->path, lv->names[lv->i++].name);
     if (!path)
         return LW_ENOMEM;
     if (lv->maildir) {
@@ -197,31 +208,36 @@ static int step(struct lw_reader *r, struct dirr *st, struct lw_diag *diag)
             st->capped = true;
             goto out;
         }
-        rc = lw_reader_open_path(path, LW_FORMAT_EML, &r->lim, 0, &st->child, diag);
+        rc = lw_reader_open_path(path, LW_FORMAT_EML, &r->lim,
+                                 type == DT_REG ? LW_READER_OPEN_FILE : 0, &st->child, diag);
         goto out;
     }
-    if (lstat(path, &sb) != 0) {
-        lw_diag_at(diag, path, 0, 0);
-        lw_diag_set(diag, "cannot read: %s", strerror(errno));
-        rc = LW_EIO;
-        goto out;
+    /* A regular file by readdir's word needs no lstat. */
+    if (type != DT_REG) {
+        if (lstat(path, &sb) != 0) {
+            lw_diag_at(diag, path, 0, 0);
+            lw_diag_set(diag, "cannot read: %s", strerror(errno));
+            rc = LW_EIO;
+            goto out;
+        }
+        if (S_ISLNK(sb.st_mode) && (stat(path, &sb) != 0 || S_ISDIR(sb.st_mode)))
+            goto out; /* a dangling link, or a link to a folder: not followed */
+        if (S_ISDIR(sb.st_mode)) {
+            if (lw_reader_is_maildir(path))
+                rc = lw_reader_open_path(path, LW_FORMAT_MAILDIR, &r->lim, 0, &st->child, diag);
+            else
+                rc = push(r, st, path, false, diag);
+            goto out;
+        }
+        if (!S_ISREG(sb.st_mode))
+            goto out; /* fifos, sockets, devices */
     }
-    if (S_ISLNK(sb.st_mode) && (stat(path, &sb) != 0 || S_ISDIR(sb.st_mode)))
-        goto out; /* a dangling link, or a link to a folder: not followed */
-    if (S_ISDIR(sb.st_mode)) {
-        if (lw_reader_is_maildir(path))
-            rc = lw_reader_open_path(path, LW_FORMAT_MAILDIR, &r->lim, 0, &st->child, diag);
-        else
-            rc = push(r, st, path, false, diag);
-        goto out;
-    }
-    if (!S_ISREG(sb.st_mode))
-        goto out; /* fifos, sockets, devices */
     if (++st->files > r->lim.max_files) {
         st->capped = true;
         goto out;
     }
-    rc = lw_reader_open_path(path, LW_FORMAT_AUTO, &r->lim, LW_READER_OPEN_WALK, &st->child, diag);
+    rc = lw_reader_open_path(path, LW_FORMAT_AUTO, &r->lim,
+                             LW_READER_OPEN_WALK | LW_READER_OPEN_FILE, &st->child, diag);
 out:
     /* Children parse as their parent does (lw_reader_defer_parsing). */
     if (st->child)

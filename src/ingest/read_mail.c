@@ -560,47 +560,91 @@ static int open_parser(struct lw_reader *r, struct mail *st, struct lw_diag *dia
     return LW_OK;
 }
 
-/* Deferred parsing: hand the whole .eml on as raw bytes. */
+/* Read what is left of r->in into *b. */
+static int read_rest(struct lw_reader *r, struct lw_buf *b, struct lw_diag *diag)
+{
+    char chunk[LW_READER_CHUNK];
+    size_t got;
+    int rc;
+
+    for (;;) {
+        rc = lw_reader_in_read(r->in, chunk, sizeof(chunk), &got);
+        if (rc < 0) {
+            lw_reader_diag(r, diag, 0, "cannot read: %s", lw_strerror(rc));
+            return rc;
+        }
+        if (got == 0)
+            return LW_OK;
+        rc = lw_buf_append(b, chunk, got);
+        if (rc == LW_ELIMIT)
+            lw_reader_diag(r, diag, 1, "message is over %zu bytes (the record limit); skipped",
+                           r->lim.max_record);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+/* Deferred parsing: hand the whole .eml on as raw bytes. A file of known
+ * size is read straight into the message's arena; a stream, or a file
+ * that grew since it was opened, goes through a buffer. */
 static int mail_next_raw(struct lw_reader *r, struct mail *st, struct lw_msg **out,
                          struct lw_diag *diag)
 {
     struct lw_buf b = LW_BUF_INIT(r->lim.max_record);
     struct lw_msg *m = NULL;
-    char chunk[LW_READER_CHUNK];
-    size_t got;
+    uint64_t size = r->in->size;
+    size_t len = 0, got;
+    char *p = NULL;
     int rc;
 
     st->n = 1;
-    for (;;) {
-        rc = lw_reader_in_read(r->in, chunk, sizeof(chunk), &got);
-        if (rc < 0) {
-            lw_reader_diag(r, diag, 0, "cannot read: %s", lw_strerror(rc));
+    rc = lw_reader_msg_new(r, 1, 1, &m);
+    if (rc < 0)
+        return rc;
+    if (size && size <= r->lim.max_record) {
+        /* One byte over the size tells whether the file grew. */
+        p = lw_arena_alloc(m->arena, (size_t)size + 2);
+        if (!p) {
+            rc = LW_ENOMEM;
             goto out;
         }
-        if (got == 0)
-            break;
-        rc = lw_buf_append(&b, chunk, got);
-        if (rc == LW_ELIMIT) {
-            lw_reader_diag(r, diag, 1, "message is over %zu bytes (the record limit); skipped",
-                           r->lim.max_record);
-            goto out;
+        do {
+            rc = lw_reader_in_read(r->in, p + len, (size_t)size + 1 - len, &got);
+            if (rc < 0) {
+                lw_reader_diag(r, diag, 0, "cannot read: %s", lw_strerror(rc));
+                goto out;
+            }
+            len += got;
+        } while (got && len <= size);
+        if (len > size) {
+            rc = lw_buf_append(&b, p, len);
+            if (rc == LW_ELIMIT)
+                lw_reader_diag(r, diag, 1, "message is over %zu bytes (the record limit); skipped",
+                               r->lim.max_record);
+            if (rc == LW_OK)
+                rc = read_rest(r, &b, diag);
+            p = NULL;
         }
-        if (rc < 0)
-            goto out;
+    } else {
+        rc = read_rest(r, &b, diag);
     }
-    if (b.len == 0) {
+    if (rc < 0)
+        goto out;
+    if (!p) {
+        len = b.len;
+        p = len ? lw_arena_strndup(m->arena, b.p, len) : NULL;
+        if (len && !p) {
+            rc = LW_ENOMEM;
+            goto out;
+        }
+    }
+    if (len == 0) {
         rc = 0; /* an empty file holds no message */
         goto out;
     }
-    rc = lw_reader_msg_new(r, 1, 1, &m);
-    if (rc < 0)
-        goto out;
-    m->raw = lw_arena_strndup(m->arena, b.p, b.len);
-    m->raw_len = b.len;
-    if (!m->raw) {
-        rc = LW_ENOMEM;
-        goto out;
-    }
+    p[len] = '\0';
+    m->raw = p;
+    m->raw_len = len;
     m->channel = LW_CHANNEL_EMAIL;
     *out = m;
     m = NULL;

@@ -393,7 +393,7 @@ int lw_reader_open_path(const char *path, enum lw_format fmt, const struct lw_li
 {
     struct lw_reader_in *in = NULL;
     struct lw_reader *r = NULL;
-    bool dir = strcmp(path, "-") != 0 && is_dir(path);
+    bool dir = !(flags & LW_READER_OPEN_FILE) && strcmp(path, "-") != 0 && is_dir(path);
     int rc;
 
     *out = NULL;

@@ -46,6 +46,8 @@ struct lw_reader_in {
     int fd; /* IN_FD: owned unless it is stdin */
     bool own_fd;
     bool regular;             /* IN_FD: a regular file (seekable) */
+    bool eof;                 /* IN_FD, regular: a read came back short, so none is left */
+    uint64_t size;            /* IN_FD, regular: the file's size when opened (else 0) */
     const unsigned char *mem; /* IN_MEM */
     size_t mem_len, mem_pos;
     void *zf;            /* IN_ZIP: zip_file_t, owned */
@@ -110,6 +112,7 @@ bool lw_reader_is_maildir(const char *dir);
 /* Open flags for child readers. */
 enum lw_reader_open_flags {
     LW_READER_OPEN_WALK = 1 << 0, /* in a folder walk: skip files with no messages */
+    LW_READER_OPEN_FILE = 1 << 1, /* the caller knows the path is no folder (a walk's lstat) */
 };
 
 /* lw_reader_open with flags; with LW_READER_OPEN_WALK, a file to skip gives
