@@ -11,6 +11,14 @@
 
 enum slot_state { SLOT_FREE = 0, SLOT_READY, SLOT_DONE };
 
+/* Messages handed over, and taken, at once: one lock and at most one
+ * wake-up for a batch instead of for each message, which on a small
+ * machine is much of the cost of a message. */
+#define BATCH 16
+/* Ring slots per worker: room for a batch being screened by each, and the
+ * next ones read meanwhile. */
+#define RING_PER_WORKER 64
+
 struct slot {
     struct lw_msg *msg;
     struct lw_verdict v;
@@ -27,6 +35,7 @@ struct ring {
     struct slot *slots;
     size_t cap;
     size_t read_seq, work_seq, emit_seq;
+    unsigned nworkers;
     unsigned idle_workers; /* waiting on `work`: signal only when someone listens */
     bool emitter_waiting;  /* the emitter waits on `done` */
     bool stop;
@@ -46,13 +55,28 @@ unsigned lw_ncpu(void)
     return n > 0 ? (unsigned)n : 1;
 }
 
+static void screen_slot(struct worker_arg *a, struct slot *s)
+{
+    const struct ring *r = a->r;
+
+    lw_diag_clear(&s->diag);
+    lw_buf_reset(&s->json);
+    s->rc = lw_msg_complete(s->msg, &r->o->limits, &s->diag);
+    if (s->rc == LW_OK)
+        s->rc = lw_worker_screen(a->w, s->msg, &s->v, &s->diag);
+    if (s->rc == LW_OK && r->o->want_json)
+        s->rc = lw_verdict_json(&s->v, s->msg, lw_engine_rules(r->e), r->o->lang, &s->json);
+}
+
+/* Take a share of the waiting slots (at most BATCH, so every worker gets
+ * some), screen them, and mark them done together. */
 static void *worker_main(void *p)
 {
     struct worker_arg *a = p;
     struct ring *r = a->r;
 
     for (;;) {
-        struct slot *s;
+        size_t first, n, k;
         pthread_mutex_lock(&r->mu);
         while (!r->stop && r->work_seq == r->read_seq) {
             r->idle_workers++;
@@ -63,20 +87,18 @@ static void *worker_main(void *p)
             pthread_mutex_unlock(&r->mu);
             break;
         }
-        s = &r->slots[r->work_seq % r->cap];
-        r->work_seq++;
+        n = (r->read_seq - r->work_seq) / r->nworkers;
+        n = n < 1 ? 1 : n > BATCH ? BATCH : n;
+        first = r->work_seq;
+        r->work_seq += n;
         pthread_mutex_unlock(&r->mu);
 
-        lw_diag_clear(&s->diag);
-        lw_buf_reset(&s->json);
-        s->rc = lw_msg_complete(s->msg, &r->o->limits, &s->diag);
-        if (s->rc == LW_OK)
-            s->rc = lw_worker_screen(a->w, s->msg, &s->v, &s->diag);
-        if (s->rc == LW_OK && r->o->want_json)
-            s->rc = lw_verdict_json(&s->v, s->msg, lw_engine_rules(r->e), r->o->lang, &s->json);
+        for (k = 0; k < n; k++)
+            screen_slot(a, &r->slots[(first + k) % r->cap]);
 
         pthread_mutex_lock(&r->mu);
-        s->state = SLOT_DONE;
+        for (k = 0; k < n; k++)
+            r->slots[(first + k) % r->cap].state = SLOT_DONE;
         if (r->emitter_waiting)
             pthread_cond_signal(&r->done);
         pthread_mutex_unlock(&r->mu);
@@ -141,6 +163,22 @@ static int emit_ready(struct ring *r, struct lw_thread_ctx *tctx, lw_emit_fn *em
     return stop;
 }
 
+/* Make the *pending slots after read_seq ready for the workers. Called
+ * with the lock held. */
+static void publish(struct ring *r, size_t *pending)
+{
+    size_t i;
+
+    if (!*pending)
+        return;
+    for (i = 0; i < *pending; i++)
+        r->slots[(r->read_seq + i) % r->cap].state = SLOT_READY;
+    r->read_seq += *pending;
+    *pending = 0;
+    if (r->idle_workers)
+        pthread_cond_broadcast(&r->work);
+}
+
 int lw_pipeline_run(const struct lw_engine *e, const char *const *paths, size_t n,
                     const struct lw_pipeline_opts *o, lw_emit_fn *emit, void *ctx,
                     struct lw_pipeline_stats *st)
@@ -150,13 +188,14 @@ int lw_pipeline_run(const struct lw_engine *e, const char *const *paths, size_t 
     pthread_t *tids = NULL;
     struct lw_thread_ctx *tctx = NULL;
     unsigned nt = o->threads ? o->threads : lw_ncpu(), started = 0, i;
-    size_t pi;
+    size_t pi, pending = 0; /* read, not yet handed to the workers */
     double t0 = now_s(), last = t0;
     int rc = LW_OK, stop = 0;
 
     memset(st, 0, sizeof(*st));
     memset(&r, 0, sizeof(r));
-    r.cap = 32 * (size_t)nt;
+    r.cap = RING_PER_WORKER * (size_t)nt;
+    r.nworkers = nt;
     r.e = e;
     r.o = o;
     r.slots = calloc(r.cap, sizeof(*r.slots));
@@ -210,17 +249,21 @@ int lw_pipeline_run(const struct lw_engine *e, const char *const *paths, size_t 
         for (;;) {
             struct lw_msg *m = NULL;
             int got;
-            /* Wait for a free slot, emitting what is done meanwhile. */
-            pthread_mutex_lock(&r.mu);
-            for (;;) {
-                stop = emit_ready(&r, tctx, emit, ctx, st);
-                if (stop || r.read_seq - r.emit_seq < r.cap)
-                    break;
-                r.emitter_waiting = true;
-                pthread_cond_wait(&r.done, &r.mu);
-                r.emitter_waiting = false;
+            /* Hand the read messages over when a batch is full or the ring
+             * is; wait for a free slot, emitting what is done meanwhile. */
+            if (pending == BATCH || r.read_seq + pending - r.emit_seq >= r.cap) {
+                pthread_mutex_lock(&r.mu);
+                publish(&r, &pending);
+                for (;;) {
+                    stop = emit_ready(&r, tctx, emit, ctx, st);
+                    if (stop || r.read_seq - r.emit_seq < r.cap)
+                        break;
+                    r.emitter_waiting = true;
+                    pthread_cond_wait(&r.done, &r.mu);
+                    r.emitter_waiting = false;
+                }
+                pthread_mutex_unlock(&r.mu);
             }
-            pthread_mutex_unlock(&r.mu);
             if (stop)
                 break;
             if (o->progress && now_s() - last > 0.25) {
@@ -247,14 +290,10 @@ int lw_pipeline_run(const struct lw_engine *e, const char *const *paths, size_t 
                 st->failed_sources++;
                 break;
             }
-            m->seq = r.read_seq;
-            pthread_mutex_lock(&r.mu);
-            r.slots[r.read_seq % r.cap].msg = m;
-            r.slots[r.read_seq % r.cap].state = SLOT_READY;
-            r.read_seq++;
-            if (r.idle_workers)
-                pthread_cond_signal(&r.work);
-            pthread_mutex_unlock(&r.mu);
+            /* Slots past read_seq are the reader's until published. */
+            m->seq = r.read_seq + pending;
+            r.slots[m->seq % r.cap].msg = m;
+            pending++;
         }
         st->bytes += lw_reader_bytes(rd);
         lw_reader_free(rd);
@@ -262,6 +301,8 @@ int lw_pipeline_run(const struct lw_engine *e, const char *const *paths, size_t 
 
     /* Drain. */
     pthread_mutex_lock(&r.mu);
+    if (!stop)
+        publish(&r, &pending); /* else the slots' messages are freed below */
     while (!stop && r.emit_seq < r.read_seq) {
         stop = emit_ready(&r, tctx, emit, ctx, st);
         if (!stop && r.emit_seq < r.read_seq) {
