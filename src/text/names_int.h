@@ -83,12 +83,17 @@ struct lw_names_lazy {
     UTransliterator *simplify;      /* "Traditional-Simplified" */
     struct lw_names_reading *slots; /* LW_NAMES_CACHE_SLOTS, open addressing */
     size_t used;
+    size_t unsaved;   /* readings not in the cache file yet */
     char *cache_path; /* NULL: readings are not kept across runs */
 };
 
 /* A combining mark (non-spacing, enclosing or spacing): part of the
  * letter before it, so part of a word, and dropped when folding to ASCII. */
 bool lw_names_is_mark(UChar32 c);
+/* ASCII for a lower-case Latin letter that has no decomposition (đ ø ł æ
+ * þ) or a modifier apostrophe (ʻ), as ICU's Latin-ASCII writes it; NULL
+ * for any other character. */
+const char *lw_names_latin_ascii(UChar32 c);
 
 /* Read the cache file of folder `dir` (see lw_names_load_cached). */
 LW_NODISCARD int lw_names_cache_open(struct lw_names *n, const char *dir);

@@ -1,5 +1,7 @@
-/* test_names_cache.c -- Han readings are remembered across runs, so a
- * cached reading needs no ICU transliterator. */
+/* test_names_cache.c -- loading the names table opens no ICU
+ * transliterator once its Han readings are cached: readings are remembered
+ * across runs, and Latin letters with no decomposition fold from a table
+ * that agrees with ICU's Latin-ASCII. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <unicode/ustring.h>
+#include <unicode/utrans.h>
 
 #include "text/names_int.h"
 
@@ -52,6 +57,8 @@ static void test_readings_survive_a_restart(void **state)
 
     n = load(dir);
     assert_null(n->lazy->han_latin); /* the table's readings came from the cache */
+    assert_null(n->lazy->any_ascii); /* Đường, Kʻo: folded by the table */
+    assert_null(n->lazy->simplify);
     read_han(n, "鄧小明", hans2, rd2);
     assert_null(n->lazy->han_latin); /* and so did this one */
     assert_string_equal(hans1, hans2);
@@ -63,10 +70,64 @@ static void test_readings_survive_a_restart(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* Every letter lw_names_latin_ascii knows comes out as ICU writes it. */
+static void test_latin_letters_agree_with_icu(void **state)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UTransliterator *t;
+    UChar id[16];
+    UChar32 c;
+    int known = 0;
+
+    (void)state;
+    u_uastrcpy(id, "Latin-ASCII");
+    t = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
+    assert_true(U_SUCCESS(err));
+    for (c = 0x80; c < 0x300; c++) {
+        const char *mine = lw_names_latin_ascii(c);
+        UChar u[16];
+        int32_t len = 0, lim;
+        UBool bad = false;
+        char icu[32];
+
+        if (!mine)
+            continue;
+        U16_APPEND(u, len, 16, c, bad);
+        assert_false(bad);
+        lim = len;
+        utrans_transUChars(t, u, &len, 16, 0, &lim, &err);
+        assert_true(U_SUCCESS(err));
+        u_austrncpy(icu, u, sizeof(icu) - 1);
+        icu[len < (int32_t)sizeof(icu) ? len : (int32_t)sizeof(icu) - 1] = '\0';
+        if (strcmp(mine, icu) != 0)
+            fail_msg("U+%04X: the table says '%s', ICU '%s'", (unsigned)c, mine, icu);
+        known++;
+    }
+    assert_true(known >= 10);
+    utrans_close(t);
+}
+
+static void test_fold_without_icu(void **state)
+{
+    struct lw_names *n = load(NULL);
+    char out[64];
+
+    (void)state;
+    lw_names_fold_utf8(n, "Đường", out, sizeof(out));
+    assert_string_equal(out, "duong");
+    lw_names_fold_utf8(n, "Søren Łukasz Kʻo", out, sizeof(out));
+    assert_string_equal(out, "sorenlukaszko");
+    lw_names_fold_utf8(n, "Иван", out, sizeof(out)); /* another script: ICU */
+    assert_string_equal(out, "ivan");
+    lw_names_free(n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_readings_survive_a_restart),
+        cmocka_unit_test(test_latin_letters_agree_with_icu),
+        cmocka_unit_test(test_fold_without_icu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
