@@ -1,0 +1,21 @@
+#!/bin/sh
+# pattern-cost.sh -- build bench/pattern-cost.c against an optimised lwcore
+# and run it: Vectorscan throughput of the rule set over real text, fast
+# pass and evidence pass, and the patterns that cost most.
+# Usage: bench/pattern-cost.sh [INPUT...]; INPUT defaults to
+# bench/work/corpus (made by bench/screen-corpus.sh), else samples/.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+work="$root/bench/work"
+build="$work/build-pattern-cost"
+mkdir -p "$work"
+if [ $# -eq 0 ]; then
+    if [ -d "$work/corpus" ]; then set -- "$work/corpus"; else set -- "$root/samples"; fi
+fi
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DLW_TESTS=OFF >/dev/null
+cmake --build "$build" -j2 --target lwcore >/dev/null
+${CC:-cc} -std=c11 -O2 -DNDEBUG -D_POSIX_C_SOURCE=200809L -I"$root/src" \
+    "$root/bench/pattern-cost.c" "$build/liblwcore.a" \
+    $(pkg-config --libs libhs icu-uc icu-i18n gmime-3.0 libzip jansson libxxhash sqlite3) \
+    -lcsv -lm -lpthread -o "$work/pattern-cost"
+"$work/pattern-cost" "$root/rules" "$@"
