@@ -301,8 +301,9 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
     w->t.wl_points = 0;
     v->defects = m->defects;
 
-    rc = lw_norm(m->text ? m->text : "", m->text_len, m->text_is_html ? LW_NORM_HTML : 0, &w->nt,
-                 diag);
+    /* Offsets are mapped only for messages with evidence to quote. */
+    rc = lw_norm(m->text ? m->text : "", m->text_len,
+                 LW_NORM_LAZY_MAPS | (m->text_is_html ? LW_NORM_HTML : 0), &w->nt, diag);
     if (rc < 0)
         return rc;
     v->defects |= w->nt.defects;
@@ -327,9 +328,13 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
         f->weight = w->t.w[i];
         f->hits = w->t.hits[i];
         f->n_evidence = w->flags[i].n_evidence;
-        for (k = 0; k < f->n_evidence; k++)
-            lw_normtext_span(&w->nt, w->flags[i].evidence[k].start, w->flags[i].evidence[k].end,
-                             &f->evidence[k].start, &f->evidence[k].end);
+        for (k = 0; k < f->n_evidence; k++) {
+            rc = lw_normtext_span(&w->nt, w->flags[i].evidence[k].start,
+                                  w->flags[i].evidence[k].end, &f->evidence[k].start,
+                                  &f->evidence[k].end);
+            if (rc < 0)
+                return rc;
+        }
     }
     v->watch_points = w->t.wl_points;
     v->you = w->t.you;

@@ -10,7 +10,7 @@ static const int strength_points[] = {0, 4, 15, 30};
 #define MAX_POINTS 40
 
 struct collect {
-    const struct lw_normtext *nt;
+    struct lw_normtext *nt;
     struct lw_verdict *v;
     int points;
 };
@@ -41,14 +41,14 @@ static int on_indicator(void *p, const struct lw_indicator *ind)
     snprintf(out->why, sizeof(out->why), "%s", ind->why);
     if ((unsigned)ind->strength < LW_ARRAY_LEN(strength_points))
         out->points = strength_points[ind->strength];
-    if (!strcmp(ind->field, "text") && ind->end > ind->start && ind->end <= c->nt->len)
-        lw_normtext_span(c->nt, ind->start, ind->end, &out->span.start, &out->span.end);
     c->points += out->points;
+    if (!strcmp(ind->field, "text") && ind->end > ind->start && ind->end <= c->nt->len)
+        return lw_normtext_span(c->nt, ind->start, ind->end, &out->span.start, &out->span.end);
     return LW_OK;
 }
 
 int lw_watchlist_screen(const struct lw_watchlist *wl, const struct lw_msg *m,
-                        const struct lw_normtext *nt, struct lw_verdict *v, int *points)
+                        struct lw_normtext *nt, struct lw_verdict *v, int *points)
 {
     struct collect c = {nt, v, 0};
     int rc;

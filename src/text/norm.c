@@ -2,9 +2,9 @@
  * HTML) to the normalised text the rules and the watchlist match on, with a
  * byte-exact map back to the original.
  *
- * Owns the shared tables built by lw_norm_global_init (the confusable table,
- * a bitmap of default-ignorable BMP code points, the ICU NFKC_Casefold
- * instance) and the per-call pipeline. The HTML tokenizer lives in
+ * Owns the shared state (the ICU NFKC_Casefold instance and spoof checker
+ * opened by lw_norm_global_init, and a table of what each BMP code point
+ * is, filled as code points are met) and the per-call pipeline. The HTML tokenizer lives in
  * norm_html.c; both share the private interface in norm_int.h.
  *
  * Pipeline (see docs/internals/norm.md):
@@ -32,33 +32,30 @@
 #include "ingest/msg.h"
 #include "text/norm_int.h"
 
-/* One confusable: a non-ASCII letter and the ASCII letter it looks like. */
-struct conf_entry {
-    uint32_t cp;
-    char ascii;
-};
-
 static struct {
     atomic_bool ready;
     pthread_mutex_t lock;
     const UNormalizer2 *nfkc_cf; /* owned by ICU, never freed */
-    struct conf_entry *conf;     /* sorted by cp */
-    size_t n_conf;
-    uint8_t bmp[0x10000]; /* enum bmp_flag bits of each BMP code point */
+    USpoofChecker *spoof;        /* its skeletons are safe to ask from any thread */
+    /* Per BMP code point: its enum cp_flag bits in the low byte, the ASCII
+     * letter it is confusable with in the high byte. */
+    _Atomic uint16_t bmp[0x10000];
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* What the pipeline asks of a code point, precomputed for the BMP so that
- * text in one script costs table look-ups, not ICU calls; supplementary
+/* What the pipeline asks of a code point. For the BMP the answer is worked
+ * out with ICU the first time the code point is met and kept, so text in
+ * one script costs table look-ups after its first characters, and a run
+ * that meets little but ASCII asks ICU almost nothing. Two threads may
+ * work out the same entry at once; both store the same value. Supplementary
  * code points ask ICU each time. */
-enum bmp_flag {
+enum cp_flag {
     F_IGNORABLE = 1 << 0,  /* Default_Ignorable_Code_Point: removed */
     F_BOUNDARY = 1 << 1,   /* unorm2_hasBoundaryBefore under NFKC_Casefold */
     F_STABLE = 1 << 2,     /* NFKC_Casefold leaves it unchanged on its own */
-    F_CONFUSABLE = 1 << 3, /* in the confusable table */
+    F_CONFUSABLE = 1 << 3, /* looks like one ASCII letter (the high byte) */
     F_SPACE = 1 << 4,      /* White_Space */
+    F_KNOWN = 1 << 7,      /* the entry has been worked out */
 };
-
-/* ---- shared tables ------------------------------------------------------ */
 
 /* Scripts whose letters are never folded. CJK is matched as characters.
  * Right-to-left letters are no homoglyphs inside a Latin word (the bidi
@@ -90,7 +87,7 @@ static bool is_unfolded_script(UScriptCode sc)
 
 /* true when NFKC_Casefold leaves the single code point cp as it is: only
  * those can reach the confusable step. */
-static bool nfkc_cf_stable(const UNormalizer2 *n2, UChar32 cp)
+static bool nfkc_cf_stable(UChar32 cp)
 {
     UChar in[2], out[32];
     int32_t inlen = 0, outlen;
@@ -100,72 +97,61 @@ static bool nfkc_cf_stable(const UNormalizer2 *n2, UChar32 cp)
     U16_APPEND(in, inlen, 2, cp, err);
     if (err)
         return false;
-    outlen = unorm2_normalize(n2, in, inlen, out, (int32_t)LW_ARRAY_LEN(out), &st);
+    outlen = unorm2_normalize(g.nfkc_cf, in, inlen, out, (int32_t)LW_ARRAY_LEN(out), &st);
     return U_SUCCESS(st) && outlen == inlen && memcmp(in, out, (size_t)inlen * sizeof(UChar)) == 0;
 }
 
-/* The confusable table: every non-ASCII BMP letter outside the scripts
- * above that survives
- * NFKC_Casefold and whose ICU spoof skeleton is one ASCII letter, mapped to
- * that letter in lower case. Iteration is in code point order, so the
- * table comes out sorted. */
-static int build_confusables(struct lw_diag *diag)
+/* The ASCII letter (lower case) a non-ASCII BMP letter is confusable with,
+ * or 0: a letter outside the scripts above that survives NFKC_Casefold and
+ * whose ICU spoof skeleton is one ASCII letter. */
+static char confusable_letter(UChar32 cp, bool stable)
 {
-    USpoofChecker *sc = NULL;
-    UErrorCode st = U_ZERO_ERROR;
-    struct conf_entry *tab = NULL, *t;
-    size_t n = 0, cap = 0;
-    int rc = LW_OK;
+    UErrorCode e = U_ZERO_ERROR;
+    UChar in[1], sk[8];
+    int32_t sklen;
+    char c;
 
-    sc = uspoof_open(&st);
-    if (U_FAILURE(st)) {
-        lw_diag_set(diag, "normaliser: cannot open the ICU spoof checker: %s", u_errorName(st));
-        rc = LW_EBACKEND;
-        goto out;
-    }
-    for (UChar32 cp = 0x80; cp < 0x10000; cp++) {
-        UChar in[1], sk[8];
-        int32_t sklen;
-        UErrorCode e = U_ZERO_ERROR;
-        char c;
+    if (!stable || cp < 0x80 || cp >= 0x10000 || U_IS_SURROGATE(cp) ||
+        !(U_GET_GC_MASK(cp) & U_GC_L_MASK))
+        return 0;
+    if (is_unfolded_script(uscript_getScript(cp, &e)) || U_FAILURE(e))
+        return 0;
+    in[0] = (UChar)cp;
+    sklen = uspoof_getSkeleton(g.spoof, 0, in, 1, sk, (int32_t)LW_ARRAY_LEN(sk), &e);
+    if (U_FAILURE(e) || sklen != 1 || sk[0] >= 0x80)
+        return 0;
+    c = (char)sk[0];
+    if (c >= 'A' && c <= 'Z')
+        c = (char)(c + 32);
+    return c >= 'a' && c <= 'z' ? c : 0; /* letters only: a Cyrillic б is not folded to a 6 */
+}
 
-        if (U_IS_SURROGATE(cp) || !(U_GET_GC_MASK(cp) & U_GC_L_MASK))
-            continue;
-        if (is_unfolded_script(uscript_getScript(cp, &e)) || U_FAILURE(e))
-            continue;
-        in[0] = (UChar)cp;
-        sklen = uspoof_getSkeleton(sc, 0, in, 1, sk, (int32_t)LW_ARRAY_LEN(sk), &e);
-        if (U_FAILURE(e) || sklen != 1 || sk[0] >= 0x80)
-            continue;
-        c = (char)sk[0];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c + 32);
-        if (!(c >= 'a' && c <= 'z'))
-            continue; /* letters only: a Cyrillic б is not folded to a 6 */
-        if (!nfkc_cf_stable(g.nfkc_cf, cp))
-            continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 256;
-            t = realloc(tab, ncap * sizeof(*tab));
-            if (!t) {
-                rc = LW_ENOMEM;
-                goto out;
-            }
-            tab = t;
-            cap = ncap;
-        }
-        tab[n].cp = (uint32_t)cp;
-        tab[n].ascii = c;
-        n++;
+/* The entry of a BMP code point: flags in the low byte, the confusable
+ * letter in the high byte. */
+static unsigned cp_entry(uint32_t cp)
+{
+    unsigned v = atomic_load_explicit(&g.bmp[cp], memory_order_relaxed);
+    UChar32 c = (UChar32)cp;
+    char conf;
+
+    if (v & F_KNOWN)
+        return v;
+    v = F_KNOWN;
+    if (!U_IS_SURROGATE(c)) {
+        if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+            v |= F_IGNORABLE;
+        if (unorm2_hasBoundaryBefore(g.nfkc_cf, c))
+            v |= F_BOUNDARY;
+        if (nfkc_cf_stable(c))
+            v |= F_STABLE;
+        if (u_isUWhiteSpace(c))
+            v |= F_SPACE;
+        conf = confusable_letter(c, v & F_STABLE);
+        if (conf)
+            v |= F_CONFUSABLE | (unsigned)(unsigned char)conf << 8;
     }
-    g.conf = tab;
-    g.n_conf = n;
-    tab = NULL;
-out:
-    free(tab);
-    if (sc)
-        uspoof_close(sc);
-    return rc;
+    atomic_store_explicit(&g.bmp[cp], (uint16_t)v, memory_order_relaxed);
+    return v;
 }
 
 int lw_norm_global_init(struct lw_diag *diag)
@@ -184,26 +170,16 @@ int lw_norm_global_init(struct lw_diag *diag)
         rc = LW_EBACKEND;
         goto out;
     }
-    rc = build_confusables(diag);
-    if (rc < 0)
-        goto out;
-    memset(g.bmp, 0, sizeof(g.bmp));
-    for (UChar32 cp = 0; cp < 0x10000; cp++) {
-        uint8_t f = 0;
-        if (U_IS_SURROGATE(cp))
-            continue;
-        if (u_hasBinaryProperty(cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
-            f |= F_IGNORABLE;
-        if (unorm2_hasBoundaryBefore(g.nfkc_cf, cp))
-            f |= F_BOUNDARY;
-        if (nfkc_cf_stable(g.nfkc_cf, cp))
-            f |= F_STABLE;
-        if (u_isUWhiteSpace(cp))
-            f |= F_SPACE;
-        g.bmp[cp] = f;
+    if (!g.spoof) {
+        g.spoof = uspoof_open(&st);
+        if (U_FAILURE(st)) {
+            g.spoof = NULL;
+            lw_diag_set(diag, "normaliser: cannot open the ICU spoof checker: %s",
+                        u_errorName(st));
+            rc = LW_EBACKEND;
+            goto out;
+        }
     }
-    for (size_t k = 0; k < g.n_conf; k++)
-        g.bmp[g.conf[k].cp] |= F_CONFUSABLE;
     atomic_store_explicit(&g.ready, true, memory_order_release);
 out:
     pthread_mutex_unlock(&g.lock);
@@ -214,9 +190,9 @@ void lw_norm_global_free(void)
 {
     pthread_mutex_lock(&g.lock);
     atomic_store_explicit(&g.ready, false, memory_order_release);
-    free(g.conf);
-    g.conf = NULL;
-    g.n_conf = 0;
+    if (g.spoof)
+        uspoof_close(g.spoof);
+    g.spoof = NULL;
     pthread_mutex_unlock(&g.lock);
 }
 
@@ -225,40 +201,32 @@ void lw_norm_global_free(void)
 static bool is_ignorable(uint32_t cp)
 {
     if (cp < 0x10000)
-        return g.bmp[cp] & F_IGNORABLE;
+        return cp_entry(cp) & F_IGNORABLE;
     return u_hasBinaryProperty((UChar32)cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
 }
 
 static bool has_boundary_before(uint32_t cp)
 {
     if (cp < 0x10000)
-        return g.bmp[cp] & F_BOUNDARY;
+        return cp_entry(cp) & F_BOUNDARY;
     return unorm2_hasBoundaryBefore(g.nfkc_cf, (UChar32)cp);
 }
 
 static bool is_space(uint32_t cp)
 {
     if (cp < 0x10000)
-        return g.bmp[cp] & F_SPACE;
+        return cp_entry(cp) & F_SPACE;
     return u_isUWhiteSpace((UChar32)cp);
 }
 
 static char confusable(uint32_t cp)
 {
-    size_t lo = 0, hi = g.n_conf;
+    unsigned v;
 
-    if (cp >= 0x10000 || !(g.bmp[cp] & F_CONFUSABLE))
+    if (cp >= 0x10000)
         return 0;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (g.conf[mid].cp < cp)
-            lo = mid + 1;
-        else if (g.conf[mid].cp > cp)
-            hi = mid;
-        else
-            return g.conf[mid].ascii;
-    }
-    return 0;
+    v = cp_entry(cp);
+    return v & F_CONFUSABLE ? (char)(v >> 8) : 0;
 }
 
 /* Typographic punctuation to ASCII (after NFKC, which has already folded
@@ -300,26 +268,42 @@ static char punct_ascii(uint32_t cp)
 
 /* ---- output ------------------------------------------------------------- */
 
-int lw_norm_reserve(struct lw_normtext *nt, size_t need)
+/* Double cap until it holds need; false if that would overflow. */
+static bool grow_cap(size_t *cap, size_t need)
 {
-    size_t ncap;
+    size_t c = *cap ? *cap : 256;
+
+    while (c < need) {
+        if (c > SIZE_MAX / 2 / sizeof(uint32_t))
+            return false;
+        c *= 2;
+    }
+    *cap = c;
+    return true;
+}
+
+int lw_norm_reserve(struct lw_normtext *nt, size_t need, bool maps)
+{
+    size_t ncap = nt->cap;
     char *s;
     uint32_t *a;
 
-    if (need <= nt->cap)
-        return LW_OK;
-    ncap = nt->cap ? nt->cap : 256;
-    while (ncap < need) {
-        if (ncap > SIZE_MAX / 2 / sizeof(uint32_t))
+    if (need > nt->cap) {
+        if (!grow_cap(&ncap, need))
             return LW_ENOMEM;
-        ncap *= 2;
+        s = realloc(nt->s, ncap);
+        if (!s)
+            return LW_ENOMEM;
+        nt->s = s;
+        nt->cap = ncap;
     }
-    /* Each array is swapped in as soon as it is resized, so a failure
-     * part-way leaves every pointer valid and cap still true for all. */
-    s = realloc(nt->s, ncap);
-    if (!s)
+    if (!maps || need <= nt->map_cap)
+        return LW_OK;
+    ncap = nt->map_cap;
+    if (!grow_cap(&ncap, need))
         return LW_ENOMEM;
-    nt->s = s;
+    /* Each array is swapped in as soon as it is resized, so a failure
+     * part-way leaves every pointer valid; map_cap is set once both are. */
     a = realloc(nt->start, ncap * sizeof(uint32_t));
     if (!a)
         return LW_ENOMEM;
@@ -328,7 +312,7 @@ int lw_norm_reserve(struct lw_normtext *nt, size_t need)
     if (!a)
         return LW_ENOMEM;
     nt->end = a;
-    nt->cap = ncap;
+    nt->map_cap = ncap;
     return LW_OK;
 }
 
@@ -345,8 +329,10 @@ static inline void flush_ws(struct lw_normrun *r)
     if (nt->len == 0)
         return;
     nt->s[nt->len] = r->ws_nl ? '\n' : ' ';
-    nt->start[nt->len] = r->ws_s;
-    nt->end[nt->len] = r->ws_e;
+    if (r->maps) {
+        nt->start[nt->len] = r->ws_s;
+        nt->end[nt->len] = r->ws_e;
+    }
     nt->len++;
 }
 
@@ -412,14 +398,16 @@ static int post_cp(struct lw_normrun *r, uint32_t cp, uint32_t s, uint32_t e)
         u[3] = (unsigned char)(0x80 | (cp & 0x3F));
         k = 4;
     }
-    rc = lw_norm_reserve(nt, nt->len + k + 2);
+    rc = lw_norm_reserve(nt, nt->len + k + 2, r->maps);
     if (rc < 0)
         return rc;
     flush_ws(r);
     for (size_t j = 0; j < k; j++) {
         nt->s[nt->len] = (char)u[j];
-        nt->start[nt->len] = s;
-        nt->end[nt->len] = e;
+        if (r->maps) {
+            nt->start[nt->len] = s;
+            nt->end[nt->len] = e;
+        }
         nt->len++;
     }
     return LW_OK;
@@ -441,7 +429,7 @@ int lw_norm_flush_seg(struct lw_normrun *r)
     /* A segment of one code point that NFKC_Casefold leaves alone needs no
      * ICU call: an ASCII byte before a non-ASCII one (post_cp lower-cases
      * it), an entity such as &lt;, and most letters of most scripts. */
-    if (r->seg_len == 1 && (r->seg[0] < 0x80 || (g.bmp[r->seg[0]] & F_STABLE))) {
+    if (r->seg_len == 1 && (r->seg[0] < 0x80 || (cp_entry(r->seg[0]) & F_STABLE))) {
         rc = post_cp(r, r->seg[0], r->seg_s[0], r->seg_e[0]);
         goto out;
     }
@@ -572,6 +560,60 @@ static inline bool fast_stop(unsigned c, bool html)
     return c >= 0x80 || (html && (c == '<' || c == '&'));
 }
 
+/* The ASCII fast path from p[i], whose byte and the next are ASCII (and
+ * not markup in HTML); returns where it stopped. A byte is taken only when
+ * the next one is ASCII too: a combining mark may follow and compose with
+ * it, so the last ASCII byte before a non-ASCII one goes through the
+ * segment path. Called with the maps flag constant, so each caller's copy
+ * carries only the stores it needs. */
+static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
+{
+    const unsigned char *p = r->src;
+    struct lw_normtext *nt = r->nt;
+    char *os = nt->s;
+    uint32_t *ost = nt->start, *oen = nt->end;
+    size_t o = nt->len, len = r->n;
+    bool html = r->html;
+    unsigned c = p[i];
+
+    do {
+        unsigned cls = ascii_ws[c];
+        if (cls == 0) {
+            if (r->ws_pending) {
+                r->ws_pending = false;
+                if (o > 0) {
+                    os[o] = r->ws_nl ? '\n' : ' ';
+                    if (maps) {
+                        ost[o] = r->ws_s;
+                        oen[o] = r->ws_e;
+                    }
+                    o++;
+                }
+            }
+            os[o] = (char)(c - 'A' < 26 ? c + 32 : c);
+            if (maps) {
+                ost[o] = (uint32_t)i;
+                oen[o] = (uint32_t)i + 1;
+            }
+            o++;
+        } else {
+            if (!r->ws_pending) {
+                r->ws_pending = true;
+                r->ws_nl = false;
+                r->ws_s = (uint32_t)i;
+            }
+            r->ws_e = (uint32_t)i + 1;
+            r->ws_nl |= cls == 2 && !html;
+        }
+        i++;
+        if (i == len)
+            break;
+        c = p[i];
+    } while (!fast_stop(c, html) && (i + 1 == len || !fast_stop(p[i + 1], html)));
+    nt->len = o;
+    return i;
+}
+
 int lw_norm(const char *src, size_t len, unsigned flags, struct lw_normtext *nt,
             struct lw_diag *diag)
 {
@@ -583,6 +625,10 @@ int lw_norm(const char *src, size_t len, unsigned flags, struct lw_normtext *nt,
 
     nt->len = 0;
     nt->defects = 0;
+    nt->src = src;
+    nt->src_len = len;
+    nt->flags = flags;
+    nt->mapped = !(flags & LW_NORM_LAZY_MAPS);
     if (len > UINT32_MAX) {
         lw_diag_set(diag, "normaliser: input of %zu bytes is over the 4 GiB limit", len);
         rc = LW_ELIMIT;
@@ -591,7 +637,7 @@ int lw_norm(const char *src, size_t len, unsigned flags, struct lw_normtext *nt,
     rc = lw_norm_global_init(diag);
     if (rc < 0)
         goto out;
-    rc = lw_norm_reserve(nt, len + 1);
+    rc = lw_norm_reserve(nt, len + 1, nt->mapped);
     if (rc < 0)
         goto out;
     memset(&r, 0, sizeof(r));
@@ -599,60 +645,21 @@ int lw_norm(const char *src, size_t len, unsigned flags, struct lw_normtext *nt,
     r.src = p;
     r.n = len;
     r.html = html;
+    r.maps = nt->mapped;
 
     while (i < len) {
         unsigned c = p[i];
 
-        /* ASCII fast path. A byte is taken only when the next one is ASCII
-         * too: a combining mark may follow and compose with it, so the last
-         * ASCII byte before a non-ASCII one goes through the segment path. */
+        /* ASCII fast path (see ascii_run). */
         if (!fast_stop(c, html) && (i + 1 == len || !fast_stop(p[i + 1], html))) {
-            char *os;
-            uint32_t *ost, *oen;
-            size_t o;
-
             rc = lw_norm_flush_seg(&r);
             if (rc < 0)
                 goto out;
             /* At most one output byte per input byte from here on. */
-            rc = lw_norm_reserve(nt, nt->len + (len - i) + 1);
+            rc = lw_norm_reserve(nt, nt->len + (len - i) + 1, r.maps);
             if (rc < 0)
                 goto out;
-            os = nt->s;
-            ost = nt->start;
-            oen = nt->end;
-            o = nt->len;
-            do {
-                unsigned cls = ascii_ws[c];
-                if (cls == 0) {
-                    if (r.ws_pending) {
-                        r.ws_pending = false;
-                        if (o > 0) {
-                            os[o] = r.ws_nl ? '\n' : ' ';
-                            ost[o] = r.ws_s;
-                            oen[o] = r.ws_e;
-                            o++;
-                        }
-                    }
-                    os[o] = (char)(c - 'A' < 26 ? c + 32 : c);
-                    ost[o] = (uint32_t)i;
-                    oen[o] = (uint32_t)i + 1;
-                    o++;
-                } else {
-                    if (!r.ws_pending) {
-                        r.ws_pending = true;
-                        r.ws_nl = false;
-                        r.ws_s = (uint32_t)i;
-                    }
-                    r.ws_e = (uint32_t)i + 1;
-                    r.ws_nl |= cls == 2 && !html;
-                }
-                i++;
-                if (i == len)
-                    break;
-                c = p[i];
-            } while (!fast_stop(c, html) && (i + 1 == len || !fast_stop(p[i + 1], html)));
-            nt->len = o;
+            i = r.maps ? ascii_run(&r, i, true) : ascii_run(&r, i, false);
             continue;
         }
         if (html && (c == '<' || c == '&')) {
@@ -706,11 +713,22 @@ void lw_normtext_release(struct lw_normtext *nt)
     memset(nt, 0, sizeof(*nt));
 }
 
-void lw_normtext_span(const struct lw_normtext *nt, size_t s, size_t e, size_t *os, size_t *oe)
+int lw_normtext_span(struct lw_normtext *nt, size_t s, size_t e, size_t *os, size_t *oe)
 {
-    if (nt->len == 0) {
-        *os = *oe = 0;
-        return;
+    *os = *oe = 0;
+    if (nt->len == 0)
+        return LW_OK;
+    if (!nt->mapped) {
+        /* The same input gives the same text, now with its maps. The pass
+         * asks for no more room than the first one had, so s is rewritten
+         * in place with the same bytes and never moves: a caller may map a
+         * span while it walks the text. */
+        size_t len = nt->len;
+        int rc = lw_norm(nt->src, nt->src_len, nt->flags & ~(unsigned)LW_NORM_LAZY_MAPS, nt, NULL);
+        if (rc < 0)
+            return rc;
+        if (nt->len != len)
+            return LW_EINVAL; /* the input changed: not allowed */
     }
     /* Out-of-contract spans are clamped rather than read out of bounds. */
     if (e > nt->len)
@@ -723,6 +741,7 @@ void lw_normtext_span(const struct lw_normtext *nt, size_t s, size_t e, size_t *
      * runs from the first byte's start to the last byte's end. */
     *os = nt->start[s];
     *oe = nt->end[e - 1];
+    return LW_OK;
 }
 
 int lw_norm_str(const char *src, size_t len, char **out, struct lw_diag *diag)

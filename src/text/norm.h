@@ -17,11 +17,13 @@
  * CJK text is kept as characters (no word splitting is needed to match it).
  *
  * Every byte of the output maps back to the original: byte i of `s` came
- * from original bytes [start[i], end[i]). lw_normtext_span maps a match.
+ * from original bytes [start[i], end[i]). lw_normtext_span maps a match;
+ * with LW_NORM_LAZY_MAPS the maps are made only when a match is mapped.
  *
  * A struct lw_normtext is caller storage, reused across messages by one
  * worker (its arrays only grow). The functions are thread-safe: the ICU
- * data they use is built once by lw_norm_global_init. */
+ * objects they use are opened once by lw_norm_global_init, and what they
+ * learn of each code point is kept in a table shared by all threads. */
 #ifndef LW_NORM_H
 #define LW_NORM_H
 
@@ -29,6 +31,11 @@
 
 enum lw_norm_flags {
     LW_NORM_HTML = 1 << 0, /* the input is HTML */
+    /* The offset maps are built by the first lw_normtext_span that needs
+     * them, by normalising the input again: most text has no match to
+     * quote, and writing the maps is most of the normaliser's work. The
+     * input must stay valid and unchanged until the next lw_norm. */
+    LW_NORM_LAZY_MAPS = 1 << 1,
 };
 
 struct lw_normtext {
@@ -36,12 +43,17 @@ struct lw_normtext {
     size_t len;
     uint32_t *start;  /* len entries: original offset of each output byte */
     uint32_t *end;    /* len entries: original end offset of each output byte */
-    size_t cap;       /* private */
     unsigned defects; /* LW_DEFECT_BAD_UTF8 when invalid bytes were seen */
+    /* private */
+    size_t cap, map_cap;
+    const char *src; /* the input, kept for lazy maps */
+    size_t src_len;
+    unsigned flags;
+    bool mapped; /* start and end hold the maps of s */
 };
 
-/* Build the shared tables (confusables). Call once before any thread uses
- * lw_norm; calling again is a no-op. */
+/* Open the shared ICU objects (NFKC_Casefold, the spoof checker). Call
+ * once before any thread uses lw_norm; calling again is a no-op. */
 LW_NODISCARD int lw_norm_global_init(struct lw_diag *diag);
 void lw_norm_global_free(void);
 
@@ -54,8 +66,11 @@ LW_NODISCARD int lw_norm(const char *src, size_t len, unsigned flags, struct lw_
                          struct lw_diag *diag);
 
 /* Map the normalised span [s, e) (s < e <= nt->len) to the original bytes
- * [*os, *oe). */
-void lw_normtext_span(const struct lw_normtext *nt, size_t s, size_t e, size_t *os, size_t *oe);
+ * [*os, *oe), building the maps first after an LW_NORM_LAZY_MAPS pass
+ * (LW_ENOMEM then possible; *os = *oe = 0 on failure). s keeps its place
+ * and its bytes, so pointers into it stay good. */
+LW_NODISCARD int lw_normtext_span(struct lw_normtext *nt, size_t s, size_t e, size_t *os,
+                                  size_t *oe);
 
 /* Normalise a short string (a name, a pattern literal) to a malloc'd
  * NUL-terminated string, without the offset maps. */

@@ -19,6 +19,7 @@ struct lw_normrun {
     const unsigned char *src;
     size_t n;
     bool html;
+    bool maps; /* write nt->start and nt->end */
     /* Pending white-space run: original range [ws_s, ws_e). */
     bool ws_pending;
     bool ws_nl;
@@ -31,8 +32,8 @@ struct lw_normrun {
     int seg_ncp;     /* code points */
 };
 
-/* Grow nt's arrays to hold at least need bytes. */
-LW_NODISCARD int lw_norm_reserve(struct lw_normtext *nt, size_t need);
+/* Grow nt's text (and with maps, its maps) to hold at least need bytes. */
+LW_NODISCARD int lw_norm_reserve(struct lw_normtext *nt, size_t need, bool maps);
 /* Decode one UTF-8 sequence at p (n >= 1 bytes); returns its length and
  * sets *cp, or LW_NORM_BAD for an ill-formed maximal subpart. */
 size_t lw_norm_utf8(const unsigned char *p, size_t n, uint32_t *cp);

@@ -4,7 +4,8 @@
  * breaks: every output byte maps to a non-empty original range inside the
  * input, both ends non-decreasing, the bytes of one character sharing one
  * range; the output is NUL-terminated valid UTF-8 with collapsed white
- * space; lw_normtext_span agrees; lw_norm_str gives the same text. */
+ * space; lw_normtext_span agrees; lw_norm_str gives the same text; lazy
+ * maps are the maps. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
         }                                                                                          \
     } while (0)
 
-static void check(const struct lw_normtext *nt, size_t len)
+static void check(struct lw_normtext *nt, size_t len)
 {
     size_t i, os, oe;
 
@@ -52,16 +53,16 @@ static void check(const struct lw_normtext *nt, size_t len)
     if (nt->len > 0) {
         CHECK(nt->s[0] != ' ' && nt->s[0] != '\n');
         CHECK(nt->s[nt->len - 1] != ' ' && nt->s[nt->len - 1] != '\n');
-        lw_normtext_span(nt, 0, nt->len, &os, &oe);
+        CHECK(lw_normtext_span(nt, 0, nt->len, &os, &oe) == 0);
         CHECK(os == nt->start[0] && oe == nt->end[nt->len - 1] && os < oe && oe <= len);
-        lw_normtext_span(nt, nt->len / 2, nt->len / 2 + 1, &os, &oe);
+        CHECK(lw_normtext_span(nt, nt->len / 2, nt->len / 2 + 1, &os, &oe) == 0);
         CHECK(os == nt->start[nt->len / 2] && oe == nt->end[nt->len / 2]);
     }
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    struct lw_normtext nt;
+    struct lw_normtext nt, lazy;
     unsigned flags;
     const char *src;
     char *str = NULL;
@@ -82,6 +83,18 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         CHECK(memcmp(str, nt.s, nt.len + 1) == 0);
         free(str);
     }
+    /* Lazy maps: the same text, and once a span is asked for, the same maps. */
+    lw_normtext_init(&lazy);
+    CHECK(lw_norm(src, len, flags | LW_NORM_LAZY_MAPS, &lazy, NULL) == 0);
+    CHECK(lazy.len == nt.len && memcmp(lazy.s, nt.s, nt.len + 1) == 0);
+    if (lazy.len > 0) {
+        size_t os, oe;
+        CHECK(lw_normtext_span(&lazy, 0, lazy.len, &os, &oe) == 0);
+        CHECK(lazy.len == nt.len && memcmp(lazy.s, nt.s, nt.len + 1) == 0);
+        CHECK(memcmp(lazy.start, nt.start, nt.len * sizeof(*nt.start)) == 0);
+        CHECK(memcmp(lazy.end, nt.end, nt.len * sizeof(*nt.end)) == 0);
+    }
+    lw_normtext_release(&lazy);
     /* Reuse: the same storage for the other mode. */
     CHECK(lw_norm(src, len, flags ^ LW_NORM_HTML, &nt, NULL) == 0);
     check(&nt, len);

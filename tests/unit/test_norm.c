@@ -44,7 +44,7 @@ static void expect_span(size_t s, size_t e, size_t os, size_t oe)
 {
     size_t a, b;
 
-    lw_normtext_span(&nt, s, e, &a, &b);
+    assert_int_equal(lw_normtext_span(&nt, s, e, &a, &b), LW_OK);
     assert_int_equal(a, os);
     assert_int_equal(b, oe);
 }
@@ -344,6 +344,32 @@ static void test_reuse(void **state)
     assert_int_equal(nt.cap, cap); /* arrays only grow */
 }
 
+/* LW_NORM_LAZY_MAPS: the text at once, the maps only when a span is
+ * mapped, and then the maps an eager pass makes. */
+static void test_lazy_maps(void **state)
+{
+    static const char src[] = "<p>Dear  Dr. M\xC3\xBCller,</p><p>a PAID &amp; part-time role</p>";
+    struct lw_normtext eager;
+    size_t a, b;
+    (void)state;
+
+    lw_normtext_init(&eager);
+    assert_int_equal(lw_norm(src, sizeof(src) - 1, LW_NORM_HTML, &eager, NULL), LW_OK);
+    assert_int_equal(lw_norm(src, sizeof(src) - 1, LW_NORM_HTML | LW_NORM_LAZY_MAPS, &nt, NULL),
+                     LW_OK);
+    assert_string_equal(nt.s, eager.s);
+    assert_false(nt.mapped);
+    assert_int_equal(lw_normtext_span(&nt, 20, 24, &a, &b), LW_OK);
+    assert_true(nt.mapped);
+    assert_string_equal(nt.s, eager.s);
+    assert_memory_equal(nt.start, eager.start, eager.len * sizeof(*eager.start));
+    assert_memory_equal(nt.end, eager.end, eager.len * sizeof(*eager.end));
+    assert_int_equal(a, eager.start[20]);
+    assert_int_equal(b, eager.end[23]);
+    assert_memory_equal(src + a, "PAID", 4);
+    lw_normtext_release(&eager);
+}
+
 /* ---- the offset-map property over random inputs ------------------------ */
 
 static uint64_t rng = 0x9E3779B97F4A7C15u;
@@ -473,7 +499,7 @@ static void test_offset_property(void **state)
             check_invariants(buf, len);
             if (nt.len > 0) {
                 size_t s = rnd((unsigned)nt.len), e = s + 1 + rnd((unsigned)(nt.len - s)), a, b;
-                lw_normtext_span(&nt, s, e, &a, &b);
+                assert_int_equal(lw_normtext_span(&nt, s, e, &a, &b), LW_OK);
                 assert_true(a < b && b <= len);
                 assert_int_equal(a, nt.start[s]);
             }
@@ -506,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_nul),
         cmocka_unit_test(test_norm_str),
         cmocka_unit_test(test_reuse),
+        cmocka_unit_test(test_lazy_maps),
         cmocka_unit_test(test_offset_property),
     };
     return cmocka_run_group_tests_name("norm", tests, setup, teardown);
