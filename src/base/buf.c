@@ -32,6 +32,14 @@ void lw_buf_reset(struct lw_buf *b)
         b->p[0] = '\0';
 }
 
+void lw_buf_truncate(struct lw_buf *b, size_t len)
+{
+    if (len >= b->len)
+        return;
+    b->len = len;
+    b->p[len] = '\0';
+}
+
 int lw_buf_grow(struct lw_buf *b, size_t extra)
 {
     size_t need, cap;

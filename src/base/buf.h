@@ -25,6 +25,8 @@ void lw_buf_init(struct lw_buf *b, size_t max);
 void lw_buf_release(struct lw_buf *b);
 /* Forget the content, keep the allocation. */
 void lw_buf_reset(struct lw_buf *b);
+/* Cut the content back to its first len bytes (len <= its length). */
+void lw_buf_truncate(struct lw_buf *b, size_t len);
 LW_NODISCARD int lw_buf_grow(struct lw_buf *b, size_t extra);
 LW_NODISCARD int lw_buf_append(struct lw_buf *b, const void *p, size_t n);
 LW_NODISCARD int lw_buf_appends(struct lw_buf *b, const char *s);
@@ -36,6 +38,11 @@ char *lw_buf_detach(struct lw_buf *b, size_t *len);
 static inline const char *lw_buf_str(const struct lw_buf *b)
 {
     return b->p ? b->p : "";
+}
+
+static inline size_t lw_buf_len(const struct lw_buf *b)
+{
+    return b->len;
 }
 
 #endif

@@ -1,6 +1,7 @@
 /* verdict.c -- the verdict's two encodings: JSON (one object, DESIGN §4)
  * and text for a person. Both quote evidence from the original text. */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -79,14 +80,78 @@ static json_t *span_text(const struct lw_msg *m, struct lw_span sp)
     return s ? s : json_string("");
 }
 
+/* Append s as a JSON string, escaped by jansson. LW_EINVAL when jansson
+ * refuses it (invalid UTF-8). */
+static int append_json_string(struct lw_buf *out, const char *s)
+{
+    json_t *j = json_string(s);
+    char small[512], *big = NULL;
+    size_t n;
+    int rc;
+
+    if (!j)
+        return LW_EINVAL;
+    n = json_dumpb(j, small, sizeof(small), JSON_ENCODE_ANY);
+    if (n > sizeof(small)) {
+        big = json_dumps(j, JSON_ENCODE_ANY);
+        rc = big ? lw_buf_appends(out, big) : LW_ENOMEM;
+    } else {
+        rc = n ? lw_buf_append(out, small, n) : LW_ENOMEM;
+    }
+    free(big);
+    json_decref(j);
+    return rc;
+}
+
+/* A verdict with nothing to show -- no flag, no watchlist sighting, no
+ * conversation, no defect: most mail -- in the same bytes the tree below
+ * gives, without building the tree (a tenth of the cost). Returns
+ * LW_EINVAL, having written nothing, for any other verdict. */
+static int clean_json(const struct lw_verdict *v, const struct lw_msg *m, enum lw_lang lang,
+                      struct lw_buf *out)
+{
+    size_t mark = lw_buf_len(out);
+    int rc;
+
+    if (v->n_flags || v->n_indicators || v->thread_messages || v->defects ||
+        v->level != LW_LEVEL_NONE || v->score != 0 || v->stage != LW_STAGE_NONE)
+        return LW_EINVAL;
+    rc = lw_buf_appends(out, "{\"id\":");
+    if (rc == LW_OK)
+        rc = append_json_string(out, m->id);
+    if (rc == LW_OK)
+        rc = lw_buf_appends(out, ",\"level\":\"none\",\"score\":0,\"stage\":null,\"flags\":[],"
+                                 "\"indicators\":[],\"advice\":[");
+    if (rc == LW_OK)
+        rc = append_json_string(out, lang == LW_LANG_ZH ? level_advice_zh[LW_LEVEL_NONE]
+                                                        : level_advice_en[LW_LEVEL_NONE]);
+    if (rc == LW_OK)
+        rc = lw_buf_appends(out, "],\"reading\":");
+    if (rc == LW_OK)
+        rc = v->reading ? append_json_string(out, v->reading) : lw_buf_appends(out, "null");
+    if (rc == LW_OK)
+        rc = lw_buf_appendc(out, '}');
+    if (rc < 0)
+        lw_buf_truncate(out, mark);
+    return rc;
+}
+
 int lw_verdict_json(const struct lw_verdict *v, const struct lw_msg *m, const struct lw_ruleset *rs,
                     enum lw_lang lang, struct lw_buf *out)
 {
-    json_t *o = json_object(), *flags = json_array(), *inds = json_array(), *adv = json_array();
+    json_t *o, *flags, *inds, *adv;
     char *s = NULL;
     unsigned i, k;
-    int rc = LW_ENOMEM;
+    int rc;
 
+    rc = clean_json(v, m, lang, out);
+    if (rc != LW_EINVAL)
+        return rc;
+    rc = LW_ENOMEM;
+    o = json_object();
+    flags = json_array();
+    inds = json_array();
+    adv = json_array();
     if (!o || !flags || !inds || !adv)
         goto out;
     json_object_set_new(o, "id", json_string(m->id));

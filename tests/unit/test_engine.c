@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,52 @@ static void test_json_verdict(void **state)
     lw_msg_free(m);
 }
 
+/* A message with nothing to show takes the short path; its JSON is what
+ * the full encoder writes: the same keys in the same order, the id escaped,
+ * and a defect sends it down the full path. */
+static void test_json_clean_verdict(void **state)
+{
+    struct lw_msg *m = msg("Lunch on Thursday? The usual place at noon.", NULL);
+    struct lw_verdict v;
+    struct lw_buf b = LW_BUF_INIT(1 << 20);
+    struct lw_diag d;
+    json_error_t err;
+    json_t *j;
+    const char *key;
+    json_t *val;
+    static const char *const keys[] = {"id",    "level",      "score",  "stage",
+                                       "flags", "indicators", "advice", "reading"};
+    size_t k = 0;
+
+    (void)state;
+    lw_diag_clear(&d);
+    m->id = "q\"uote\\ 中文\t";
+    assert_int_equal(lw_worker_screen(worker, m, &v, &d), LW_OK);
+    assert_int_equal(v.n_flags, 0);
+    assert_int_equal(lw_verdict_json(&v, m, lw_engine_rules(engine), LW_LANG_EN, &b), LW_OK);
+    j = json_loads(lw_buf_str(&b), JSON_PRESERVE_ORDER, &err);
+    assert_non_null(j);
+    json_object_foreach(j, key, val)
+    {
+        assert_true(k < LW_ARRAY_LEN(keys));
+        assert_string_equal(key, keys[k++]);
+    }
+    assert_int_equal(k, LW_ARRAY_LEN(keys));
+    assert_string_equal(json_string_value(json_object_get(j, "id")), m->id);
+    assert_string_equal(json_string_value(json_object_get(j, "level")), "none");
+    assert_int_equal(json_array_size(json_object_get(j, "advice")), 1);
+    json_decref(j);
+
+    /* With a defect: the full encoder, which adds "defects". */
+    lw_buf_reset(&b);
+    v.defects = LW_DEFECT_BAD_UTF8;
+    assert_int_equal(lw_verdict_json(&v, m, lw_engine_rules(engine), LW_LANG_ZH, &b), LW_OK);
+    assert_non_null(strstr(lw_buf_str(&b), "\"defects\":[\"invalid-utf8\"]"));
+    assert_non_null(strstr(lw_buf_str(&b), "未发现"));
+    lw_buf_release(&b);
+    lw_msg_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_evidence_maps_to_original),
         cmocka_unit_test(test_conversation_context),
         cmocka_unit_test(test_json_verdict),
+        cmocka_unit_test(test_json_clean_verdict),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
