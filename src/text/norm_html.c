@@ -45,6 +45,7 @@ static const uint16_t cp1252_c1[32] = {
 };
 
 /* Tags that end a line when they open or close. */
+/* Sorted, for in_list. */
 static const char *const block_tags[] = {
     "address", "article",  "aside",      "blockquote", "br",     "center", "dd",   "div", "dl",
     "dt",      "fieldset", "figcaption", "figure",     "footer", "form",   "h1",   "h2",  "h3",
@@ -62,12 +63,16 @@ static bool is_alnum(unsigned c)
     return is_alpha(c) || c - '0' < 10;
 }
 
+static int cmp_name(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+/* list is sorted (bsearch: most tags in mail -- a, span, font, td -- are in
+ * no list, and a linear walk compared each with every entry). */
 static bool in_list(const char *name, const char *const *list, size_t n)
 {
-    for (size_t k = 0; k < n; k++)
-        if (strcmp(name, list[k]) == 0)
-            return true;
-    return false;
+    return bsearch(name, list, n, sizeof(*list), cmp_name) != NULL;
 }
 
 /* First position at or after from where p holds the ASCII string lit
