@@ -84,11 +84,21 @@ static json_t *span_text(const struct lw_msg *m, struct lw_span sp)
  * refuses it (invalid UTF-8). */
 static int append_json_string(struct lw_buf *out, const char *s)
 {
-    json_t *j = json_string(s);
+    json_t *j;
     char small[512], *big = NULL;
     size_t n;
     int rc;
 
+    /* Printable ASCII with no quote or backslash is its own JSON string. */
+    for (n = 0; s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\'; n++)
+        ;
+    if (!s[n]) {
+        rc = lw_buf_appendc(out, '"');
+        if (rc == LW_OK)
+            rc = lw_buf_append(out, s, n);
+        return rc == LW_OK ? lw_buf_appendc(out, '"') : rc;
+    }
+    j = json_string(s);
     if (!j)
         return LW_EINVAL;
     n = json_dumpb(j, small, sizeof(small), JSON_ENCODE_ANY);
