@@ -917,6 +917,32 @@ static int light_headers(struct parse *p, const struct fields *f, struct lw_msg 
     return rc;
 }
 
+/* Charsets whose bytes 0x00-0x7F are ASCII, so that text of such bytes
+ * alone converts to itself (most "iso-8859-1" mail is plain ASCII). Not
+ * the 7-bit encodings (ISO-2022-*, UTF-7, HZ), nor Shift_JIS, whose 0x5C
+ * and 0x7E some converters read as yen and overline. */
+static bool ascii_superset(const char *canon)
+{
+    static const char *const prefixes[] = {"iso-8859-", "windows-125", "cp125", "koi8-", "gb2312",
+                                           "gbk",       "gb18030",     "big5",  "euc-"};
+    size_t i;
+
+    for (i = 0; i < LW_ARRAY_LEN(prefixes); i++)
+        if (g_ascii_strncasecmp(canon, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+static bool all_ascii(const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if ((unsigned char)p[i] >= 0x80)
+            return false;
+    return true;
+}
+
 /* The body of a single text part: transfer encoding, then charset. */
 static int light_body(struct parse *p, const struct fields *f, GMimeContentType *ct,
                       GMimeContentEncoding enc, struct lw_msg *m)
@@ -938,7 +964,8 @@ static int light_body(struct parse *p, const struct fields *f, GMimeContentType 
     if (charset) {
         const char *canon = g_mime_charset_canon_name(charset);
         if (canon && g_ascii_strcasecmp(canon, "utf-8") != 0 &&
-            g_ascii_strcasecmp(canon, "us-ascii") != 0) {
+            g_ascii_strcasecmp(canon, "us-ascii") != 0 &&
+            !(ascii_superset(canon) && all_ascii(text, n))) {
             /* GMime's charset filter, as the full parser uses: it skips what
              * it cannot convert rather than failing the whole part. */
             GMimeFilter *cf = g_mime_filter_charset_new(charset, "UTF-8");
