@@ -253,7 +253,11 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
         n_groups++;
     mult = n_groups <= 1 ? 0.6 : n_groups == 2 ? 1.0 : n_groups == 3 ? 1.2 : 1.35;
 
-    if (t->warn > 0 && t->report > 0) {
+    /* Direction weighs evidence: with none there is nothing to read (and
+     * the signals were not counted, see lw_worker_screen). */
+    if (raw <= 0) {
+        v->reading = NULL;
+    } else if (t->warn > 0 && t->report > 0) {
         dir = 0.4;
         v->reading = "reads as a warning about approaches";
     } else if (t->report >= 2 && t->report > t->you) {
@@ -290,6 +294,7 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
                      struct lw_diag *diag)
 {
     const struct lw_engine *e = w->e;
+    bool hit = false;
     size_t i;
     int rc;
 
@@ -307,7 +312,7 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
     if (rc < 0)
         return rc;
     v->defects |= w->nt.defects;
-    rc = lw_scanner_scan(w->sc, w->nt.s, w->nt.len, on_hit, w);
+    rc = lw_scanner_probe(w->sc, w->nt.s, w->nt.len, &hit);
     if (rc < 0) {
         lw_diag_set(diag, "message %s: the pattern matcher failed", m->id);
         return rc;
@@ -316,6 +321,15 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
         rc = lw_watchlist_screen(e->wl, m, &w->nt, v, &w->t.wl_points);
         if (rc < 0)
             return rc;
+    }
+    /* Signals only shape the weight of evidence: text with none, from the
+     * rules or the watchlist, is not scanned for them. */
+    if (hit || w->t.wl_points > 0) {
+        rc = lw_scanner_scan(w->sc, w->nt.s, w->nt.len, on_hit, w);
+        if (rc < 0) {
+            lw_diag_set(diag, "message %s: the pattern matcher failed", m->id);
+            return rc;
+        }
     }
 
     for (i = 0; i < e->n_tactics && v->n_flags < LW_MAX_FLAGS; i++) {
@@ -329,9 +343,9 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
         f->hits = w->t.hits[i];
         f->n_evidence = w->flags[i].n_evidence;
         for (k = 0; k < f->n_evidence; k++) {
-            rc = lw_normtext_span(&w->nt, w->flags[i].evidence[k].start,
-                                  w->flags[i].evidence[k].end, &f->evidence[k].start,
-                                  &f->evidence[k].end);
+            rc =
+                lw_normtext_span(&w->nt, w->flags[i].evidence[k].start, w->flags[i].evidence[k].end,
+                                 &f->evidence[k].start, &f->evidence[k].end);
             if (rc < 0)
                 return rc;
         }

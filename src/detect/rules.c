@@ -22,12 +22,26 @@
 #include "base/buf.h"
 #include "detect/rules_int.h"
 
-/* Every pattern is compiled with these: the text is UTF-8, and evidence
- * quotes need where a match starts. */
+/* Two databases are built from the patterns (see lw_scanner_scan):
+ * - the probe: tactic patterns only, each reported once, without
+ *   start-of-match tracking (what makes Vectorscan's scan and compile
+ *   expensive). It answers "is there any evidence here at all?";
+ * - the evidence database: tactic patterns with where each match starts,
+ *   for quoting, and the signal patterns, which are only counted.
+ * Check mode compiles every pattern with HS_PATTERN_FLAGS. */
 #define HS_PATTERN_FLAGS (HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST)
-/* The fast database: no start-of-match tracking, which is what makes
- * Vectorscan's scan (and compile) expensive. */
-#define HS_FAST_FLAGS (HS_FLAG_UTF8)
+enum db_kind { DB_PROBE, DB_EVIDENCE };
+
+/* The flags pattern i is compiled with into a database of kind k; 0 when
+ * it is left out. */
+static unsigned pattern_flags(const struct lw_ruleset *rs, size_t i, enum db_kind k)
+{
+    bool signal = rs->tactics[rs->patterns[i].tactic].is_signal;
+
+    if (k == DB_PROBE)
+        return signal ? 0 : HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;
+    return signal ? HS_FLAG_UTF8 : HS_PATTERN_FLAGS;
+}
 
 static const char *const stage_names[] = {
     "none", "contact", "pitch", "cultivate", "elicit", "task", "recruit-others",
@@ -319,38 +333,43 @@ static void report_hs_error(struct lw_rules_sink *sink, const struct lw_pattern 
                      "pattern rejected by Vectorscan: %.*s", msg_len(err->message), err->message);
 }
 
-/* Compile patterns [0, n) into one block database. On a compile error the
- * failing expression's index is put in *bad (-1 if the error is not about
- * one expression) and the error is returned in *errp. */
-static int compile_multi(const struct lw_ruleset *rs, unsigned pflags, hs_database_t **db, int *bad,
+/* Compile the patterns of kind k (all with HS_PATTERN_FLAGS when k < 0)
+ * into one block database. On a compile error the failing pattern's index
+ * is put in *bad (-1 if the error is not about one pattern) and the error
+ * is returned in *errp. A kind with no pattern gives no database. */
+static int compile_multi(const struct lw_ruleset *rs, int k, hs_database_t **db, int *bad,
                          hs_compile_error_t **errp)
 {
     const char **exprs = NULL;
     unsigned *flags = NULL, *ids = NULL;
-    size_t i, n = rs->n_patterns;
+    size_t i, n = 0;
     hs_error_t hr;
     int rc = LW_ENOMEM;
 
     *db = NULL;
     *bad = -1;
     *errp = NULL;
-    exprs = calloc(n, sizeof(*exprs));
-    flags = calloc(n, sizeof(*flags));
-    ids = calloc(n, sizeof(*ids));
+    exprs = calloc(rs->n_patterns, sizeof(*exprs));
+    flags = calloc(rs->n_patterns, sizeof(*flags));
+    ids = calloc(rs->n_patterns, sizeof(*ids));
     if (!exprs || !flags || !ids)
         goto out;
-    for (i = 0; i < n; i++) {
-        exprs[i] = rs->patterns[i].regex;
-        flags[i] = pflags;
-        ids[i] = (unsigned)i;
+    for (i = 0; i < rs->n_patterns; i++) {
+        unsigned f = k < 0 ? HS_PATTERN_FLAGS : pattern_flags(rs, i, (enum db_kind)k);
+        if (!f)
+            continue;
+        exprs[n] = rs->patterns[i].regex;
+        flags[n] = f;
+        ids[n++] = (unsigned)i;
     }
+    rc = LW_OK;
+    if (n == 0)
+        goto out;
     hr = hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, db, errp);
-    if (hr == HS_SUCCESS) {
-        rc = LW_OK;
-    } else {
+    if (hr != HS_SUCCESS) {
         *db = NULL;
-        if (*errp)
-            *bad = (*errp)->expression;
+        if (*errp && (*errp)->expression >= 0 && (size_t)(*errp)->expression < n)
+            *bad = (int)ids[(*errp)->expression];
         rc = hr == HS_NOMEM ? LW_ENOMEM : LW_EBACKEND;
     }
 out:
@@ -368,7 +387,7 @@ static int compile_db(struct lw_ruleset *rs, struct lw_rules_sink *sink)
 
     if (rs->n_patterns == 0)
         return LW_OK;
-    rc = compile_multi(rs, HS_PATTERN_FLAGS, &rs->db, &bad, &err);
+    rc = compile_multi(rs, DB_EVIDENCE, &rs->db, &bad, &err);
     if (rc == LW_EBACKEND && bad >= 0 && (size_t)bad < rs->n_patterns) {
         report_hs_error(sink, &rs->patterns[bad], err);
         rc = LW_EPARSE;
@@ -380,7 +399,7 @@ static int compile_db(struct lw_ruleset *rs, struct lw_rules_sink *sink)
     hs_free_compile_error(err);
     err = NULL;
     if (rc == LW_OK) {
-        rc = compile_multi(rs, HS_FAST_FLAGS, &rs->db_fast, &bad, &err);
+        rc = compile_multi(rs, DB_PROBE, &rs->db_fast, &bad, &err);
         if (rc < 0 && sink->diag) {
             lw_diag_clear(sink->diag);
             lw_diag_set(sink->diag, "cannot compile the rule set: %s",
@@ -403,7 +422,7 @@ static int check_compile(struct lw_ruleset *rs, struct lw_rules_sink *sink)
 
     if (rs->n_patterns == 0)
         return LW_OK;
-    rc = compile_multi(rs, HS_PATTERN_FLAGS, &db, &bad, &err);
+    rc = compile_multi(rs, -1, &db, &bad, &err);
     hs_free_database(db);
     if (rc == LW_ENOMEM || rc == LW_OK)
         goto out;
@@ -600,7 +619,7 @@ out:
  * change to the rules, the library or the machine compiles afresh. A missing, unreadable or corrupt
  * cache file is never an error: we compile and try to write it again. */
 
-static uint64_t cache_key(const struct lw_ruleset *rs, unsigned flags)
+static uint64_t cache_key(const struct lw_ruleset *rs, enum db_kind k)
 {
     XXH3_state_t *st = XXH3_createState();
     hs_platform_info_t plat;
@@ -617,9 +636,11 @@ static uint64_t cache_key(const struct lw_ruleset *rs, unsigned flags)
         XXH3_64bits_update(st, &plat.tune, sizeof(plat.tune));
         XXH3_64bits_update(st, &plat.cpu_features, sizeof(plat.cpu_features));
     }
-    XXH3_64bits_update(st, &flags, sizeof(flags));
-    for (i = 0; i < rs->n_patterns; i++)
+    for (i = 0; i < rs->n_patterns; i++) {
+        unsigned flags = pattern_flags(rs, i, k);
+        XXH3_64bits_update(st, &flags, sizeof(flags));
         XXH3_64bits_update(st, rs->patterns[i].regex, strlen(rs->patterns[i].regex) + 1);
+    }
     h = XXH3_64bits_digest(st);
     XXH3_freeState(st);
     return h;
@@ -712,9 +733,9 @@ static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
     if (!cache_dir || !*cache_dir || rs->n_patterns == 0)
         return compile_db(rs, sink);
     snprintf(file, sizeof(file), "%s/rules-%016llx.hsdb", cache_dir,
-             (unsigned long long)cache_key(rs, HS_PATTERN_FLAGS));
+             (unsigned long long)cache_key(rs, DB_EVIDENCE));
     snprintf(fast, sizeof(fast), "%s/rules-%016llx.hsdb", cache_dir,
-             (unsigned long long)cache_key(rs, HS_FAST_FLAGS));
+             (unsigned long long)cache_key(rs, DB_PROBE));
     if (cache_load(&rs->db, file)) {
         if (cache_load(&rs->db_fast, fast)) {
             /* In use: keep them from being pruned. */
@@ -858,7 +879,6 @@ struct seen {
 struct lw_scanner {
     const struct lw_ruleset *rs;
     hs_scratch_t *scratch; /* sized for both databases */
-    bool need_spans;       /* the fast scan saw a tactic pattern */
     struct seen *seen;     /* one per pattern */
     uint32_t gen;
     lw_hit_fn *fn;
@@ -931,31 +951,39 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     return sc->fn(sc->ctx, id, (size_t)from, (size_t)to) ? 1 : 0;
 }
 
-/* The fast pass: signals are reported at once (their start is not tracked);
- * a tactic pattern only says that the second pass is needed. */
-static int on_fast(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-                   void *ctx)
-{
-    struct lw_scanner *sc = ctx;
-
-    (void)from;
-    if (id >= sc->rs->n_patterns)
-        return 0;
-    if (!sc->rs->tactics[sc->rs->patterns[id].tactic].is_signal) {
-        sc->need_spans = true;
-        return 0;
-    }
-    return on_match(id, to, to, flags, ctx);
-}
-
-/* The second pass: tactic patterns with their start offsets. */
-static int on_spans(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+/* The probe: any tactic match ends the scan. */
+static int on_probe(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                     void *ctx)
 {
+    (void)id, (void)from, (void)to, (void)flags;
+    *(bool *)ctx = true;
+    return 1;
+}
+
+int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *hit)
+{
+    hs_error_t hr;
+
+    *hit = false;
+    if (!sc->rs->db_fast)
+        return LW_OK; /* no tactic patterns */
+    if (len > UINT_MAX)
+        return LW_ELIMIT;
+    hr = hs_scan(sc->rs->db_fast, text ? text : "", (unsigned)len, 0, sc->scratch, on_probe, hit);
+    return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
+}
+
+/* The evidence pass: tactic matches with their start offsets; signals are
+ * compiled without them and reported as empty spans at their end. */
+static int on_evidence(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                       void *ctx)
+{
     struct lw_scanner *sc = ctx;
 
-    if (id >= sc->rs->n_patterns || sc->rs->tactics[sc->rs->patterns[id].tactic].is_signal)
+    if (id >= sc->rs->n_patterns)
         return 0;
+    if (sc->rs->tactics[sc->rs->patterns[id].tactic].is_signal)
+        from = to;
     return on_match(id, from, to, flags, ctx);
 }
 
@@ -973,22 +1001,6 @@ int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_
     }
     sc->fn = fn;
     sc->ctx = ctx;
-    if (!text)
-        text = "";
-    if (!sc->rs->db_fast) {
-        hr = hs_scan(sc->rs->db, text, (unsigned)len, 0, sc->scratch, on_match, sc);
-        return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
-    }
-    /* Most text matches no tactic at all: scan without start tracking first,
-     * and track starts only when there is evidence to quote. */
-    sc->need_spans = false;
-    hr = hs_scan(sc->rs->db_fast, text, (unsigned)len, 0, sc->scratch, on_fast, sc);
-    if (hr == HS_SCAN_TERMINATED)
-        return LW_OK;
-    if (hr != HS_SUCCESS)
-        return LW_EBACKEND;
-    if (!sc->need_spans)
-        return LW_OK;
-    hr = hs_scan(sc->rs->db, text, (unsigned)len, 0, sc->scratch, on_spans, sc);
+    hr = hs_scan(sc->rs->db, text ? text : "", (unsigned)len, 0, sc->scratch, on_evidence, sc);
     return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
 }

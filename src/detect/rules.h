@@ -112,10 +112,15 @@ void lw_scanner_free(struct lw_scanner *sc);
  * Matches of one pattern are reported leftmost-start, at most once per end offset. */
 typedef int lw_hit_fn(void *ctx, unsigned pattern, size_t start, size_t end);
 
-/* Scan normalised text (valid UTF-8, as lw_norm makes it: Vectorscan's
- * results on invalid UTF-8 are undefined). One scanner scans one text at a
- * time. Returns LW_OK (also when fn stopped it), LW_ELIMIT for text over
- * 4 GiB, or LW_EBACKEND. */
+/* Normalised text (valid UTF-8, as lw_norm makes it: Vectorscan's results
+ * on invalid UTF-8 are undefined) is scanned in two steps. Most text holds
+ * no evidence at all, and the probe says so at the lowest cost: it looks
+ * for tactic patterns only, and stops at the first match. The scan then
+ * reports every tactic match with its span and every signal match; the
+ * engine runs it when the probe found something or the watchlist did.
+ * One scanner scans one text at a time. Both return LW_OK (also when fn
+ * stopped the scan), LW_ELIMIT for text over 4 GiB, or LW_EBACKEND. */
+LW_NODISCARD int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *hit);
 LW_NODISCARD int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_fn *fn,
                                  void *ctx);
 

@@ -39,7 +39,7 @@ struct lw_ruleset {
     size_t n_slots;            /* power of two */
     unsigned long n_files;
     hs_database_t *db;      /* with start offsets; NULL when there are no patterns */
-    hs_database_t *db_fast; /* the same patterns without start offsets (see lw_scanner_scan) */
+    hs_database_t *db_fast; /* the probe: tactic patterns alone (see lw_scanner_probe) */
 };
 
 /* Where problems go. In load mode the first problem is kept in diag and

@@ -13,7 +13,6 @@
 struct lw_watchlist;
 
 LW_NODISCARD int lw_watchlist_screen(const struct lw_watchlist *wl, const struct lw_msg *m,
-                                     struct lw_normtext *nt, struct lw_verdict *v,
-                                     int *points);
+                                     struct lw_normtext *nt, struct lw_verdict *v, int *points);
 
 #endif

@@ -174,8 +174,7 @@ int lw_norm_global_init(struct lw_diag *diag)
         g.spoof = uspoof_open(&st);
         if (U_FAILURE(st)) {
             g.spoof = NULL;
-            lw_diag_set(diag, "normaliser: cannot open the ICU spoof checker: %s",
-                        u_errorName(st));
+            lw_diag_set(diag, "normaliser: cannot open the ICU spoof checker: %s", u_errorName(st));
             rc = LW_EBACKEND;
             goto out;
         }

@@ -273,6 +273,24 @@ static void test_json_clean_verdict(void **state)
     lw_msg_free(m);
 }
 
+/* Signals are counted only where there is evidence to weigh. */
+static void test_signals_only_with_evidence(void **state)
+{
+    struct lw_verdict v;
+
+    (void)state;
+    screen("Thank you for your note. I will send you the minutes of our meeting tomorrow.", &v);
+    assert_int_equal(v.n_flags, 0);
+    assert_int_equal(v.you, 0);
+    assert_null(v.reading);
+    screen("We are looking for experts like you for paid part-time consulting on policy "
+           "reports; the fee is generous.",
+           &v);
+    assert_true(v.n_flags > 0);
+    assert_true(v.you > 0);
+    assert_string_equal(v.reading, "addressed to the reader");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_conversation_context),
         cmocka_unit_test(test_json_verdict),
         cmocka_unit_test(test_json_clean_verdict),
+        cmocka_unit_test(test_signals_only_with_evidence),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
