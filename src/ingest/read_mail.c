@@ -289,10 +289,21 @@ static int add_to(struct lw_msg *m, InternetAddress *a, size_t cap)
 static int recipients(struct lw_msg *m, InternetAddressList *l)
 {
     int i, n = l ? internet_address_list_length(l) : 0;
-    size_t cap = LW_READER_MAX_TO;
+    size_t cap = 0;
     int rc = LW_OK;
 
     if (n <= 0)
+        return LW_OK;
+    /* Room for every address, groups' members counted, up to the cap. */
+    for (i = 0; i < n; i++) {
+        InternetAddress *a = internet_address_list_get_address(l, i);
+        InternetAddressList *g = INTERNET_ADDRESS_IS_GROUP(a)
+                                     ? internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a))
+                                     : NULL;
+        cap += g ? (size_t)LW_MAX(internet_address_list_length(g), 0) : 1;
+    }
+    cap = LW_MIN(cap, (size_t)LW_READER_MAX_TO);
+    if (cap == 0)
         return LW_OK;
     m->to = lw_arena_calloc(m->arena, cap, sizeof(*m->to));
     if (!m->to)
