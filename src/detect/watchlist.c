@@ -212,8 +212,7 @@ static bool ascii_word(unsigned char b)
 
 int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
 {
-    size_t i = 0, adv, start = 0, k;
-    uint64_t fh = WL_FNV_INIT;
+    size_t i = 0, adv, start = 0;
     bool in = false;
     int rc = LW_OK;
 
@@ -228,18 +227,16 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
                 if (!in) {
                     in = true;
                     start = i;
-                    fh = WL_FNV_INIT;
                 }
                 /* the rest of an ASCII run at once: most of any text */
-                do {
-                    fh = WL_FNV_STEP(fh, b);
+                do
                     i++;
-                } while (i < len && (b = (unsigned char)s[i]) < 0x80 && ascii_word(b));
+                while (i < len && (b = (unsigned char)s[i]) < 0x80 && ascii_word(b));
                 continue;
             }
             if (in) {
                 in = false;
-                rc = tok_push(tv, start, i, false, fh);
+                rc = tok_push(tv, start, i, false, lw_watchlist_word_hash(s + start, i - start));
             }
             i++;
             continue;
@@ -250,23 +247,20 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
             if (!in) {
                 in = true;
                 start = i;
-                fh = WL_FNV_INIT;
             }
-            for (k = 0; k < adv; k++)
-                fh = WL_FNV_STEP(fh, s[i + k]);
             i += adv;
             continue;
         }
         if (in) {
             in = false;
-            rc = tok_push(tv, start, i, false, fh);
+            rc = tok_push(tv, start, i, false, lw_watchlist_word_hash(s + start, i - start));
         }
         if (han && rc == LW_OK)
-            rc = tok_push(tv, i, i + adv, true, lw_watchlist_fnv(s + i, adv));
+            rc = tok_push(tv, i, i + adv, true, lw_watchlist_word_hash(s + i, adv));
         i += adv;
     }
     if (in && rc == LW_OK)
-        rc = tok_push(tv, start, len, false, fh);
+        rc = tok_push(tv, start, len, false, lw_watchlist_word_hash(s + start, len - start));
     return rc;
 }
 
@@ -542,11 +536,11 @@ static int word_keys(struct builder *b, const char *w, size_t wn, char ***keys, 
 }
 
 /* A word that starts a look: in the anchor map with its flag, and in the
- * bit filter under its cheap hash. */
+ * bit filter under its word hash. */
 static int add_anchor(struct builder *b, const char *w, size_t n, unsigned flag)
 {
     struct lw_watchlist *wl = b->wl;
-    uint64_t fh = lw_watchlist_fnv(w, n), bit = (fh ^ (fh >> 29)) & (WL_ABITS - 1);
+    uint64_t fh = lw_watchlist_word_hash(w, n), bit = (fh ^ (fh >> 29)) & (WL_ABITS - 1);
 
     if (!wl->abits && !(wl->abits = calloc(WL_ABITS / 64, sizeof(uint64_t))))
         return LW_ENOMEM;
@@ -872,7 +866,7 @@ static int index_exact(struct builder *b, uint32_t i, const struct lw_entry *e)
         lw_watchlist_skeleton(buf, strlen(buf), skel, sizeof(skel));
         rc = add_exact(b, WL_K_SKEL, skel, i);
         if (rc == LW_OK)
-            rc = add_filtered(b, WL_K_HANDLE_FNV, lw_watchlist_fnv(buf, strlen(buf)));
+            rc = add_filtered(b, WL_K_HANDLE_WORD, lw_watchlist_word_hash(buf, strlen(buf)));
         if (rc < 0)
             return rc;
         k = WL_K_HANDLE;
@@ -950,11 +944,11 @@ static int index_entry(struct builder *b, uint32_t i)
 static int exact_filters(struct builder *b)
 {
     struct lw_watchlist *wl = b->wl;
-    size_t count[WL_K_HANDLE_FNV + 1] = {0}, i, k;
+    size_t count[WL_K_HANDLE_WORD + 1] = {0}, i, k;
 
     for (i = 0; i < b->nek; i++)
         count[b->ek[i].kind]++;
-    for (k = 1; k <= WL_K_HANDLE_FNV; k++) {
+    for (k = 1; k <= WL_K_HANDLE_WORD; k++) {
         uint64_t bits = 1024;
 
         if (!count[k])
@@ -999,7 +993,7 @@ static int keep_word_keys(struct builder *b)
         for (k = 0; k < b->kc[i].n; k++)
             kh[k] = lw_wl_hstr(b->kc[i].keys[k]);
         wl->wk[wl->nwk] = (struct wl_wordkeys){b->kc[i].word, b->kc[i].keys, kh, b->kc[i].n};
-        rc = mmb_add(&b->words, lw_watchlist_fnv(b->kc[i].word, strlen(b->kc[i].word)),
+        rc = mmb_add(&b->words, lw_watchlist_word_hash(b->kc[i].word, strlen(b->kc[i].word)),
                      (uint32_t)wl->nwk++);
     }
     return rc;
@@ -1031,7 +1025,7 @@ static int stop_words(struct builder *b)
     int rc = LW_OK;
 
     for (i = 0; i < LW_ARRAY_LEN(common_words) && rc == LW_OK; i++)
-        rc = mmb_add(&b->stop, lw_watchlist_fnv(common_words[i], strlen(common_words[i])), 0);
+        rc = mmb_add(&b->stop, lw_watchlist_word_hash(common_words[i], strlen(common_words[i])), 0);
     return rc == LW_OK ? mm_build(&b->wl->stop, &b->stop) : rc;
 }
 

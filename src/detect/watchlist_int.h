@@ -20,7 +20,7 @@ enum wl_kind {
     WL_K_PHONE,
     WL_K_HANDLE,
     WL_K_SKEL,
-    WL_K_HANDLE_FNV, /* filter only: lw_watchlist_fnv of each handle key */
+    WL_K_HANDLE_WORD, /* filter only: lw_watchlist_word_hash of each handle key */
 };
 
 enum {
@@ -102,7 +102,7 @@ static inline uint64_t lw_wl_hpair(uint64_t a, uint64_t b)
 /* ---- words ---- */
 
 struct wl_tok {
-    uint64_t fh;   /* a cheap hash of the word's bytes (lw_watchlist_fnv), for the anchor filter */
+    uint64_t fh;   /* lw_watchlist_word_hash of the word, for the anchor filter */
     uint32_t s, e; /* byte span */
     bool han;      /* one Han (or kana/hangul) character */
 };
@@ -120,24 +120,18 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv);
  * dropped, words joined by sep; 0 when it does not fit in out. */
 size_t lw_watchlist_org_key(const char *s, const struct wl_tok *t, size_t n, const char *sep,
                             char *out, size_t size);
-/* The key of the shingle of words t[0..n) (from their cheap hashes; the
+/* The key of the shingle of words t[0..n) (from their word hashes; the
  * order of the words counts). */
 uint64_t lw_watchlist_shingle_hash(const struct wl_tok *t, size_t n);
 
-/* FNV-1a over a word's bytes: computed while the text is cut into words,
- * it lets most words skip the anchor lookup through one bit test. */
-#define WL_FNV_INIT       0xcbf29ce484222325ull
-#define WL_FNV_STEP(h, c) (((h) ^ (unsigned char)(c)) * 0x100000001b3ull)
+/* A hash of a word's bytes (XXH3, which takes a short word in a few
+ * cycles), computed once a word is cut out of the text: it lets most words
+ * skip the anchor lookup through one bit test. */
 enum { WL_ABITS = 1 << 20 };
 
-static inline uint64_t lw_watchlist_fnv(const char *s, size_t n)
+static inline uint64_t lw_watchlist_word_hash(const char *s, size_t n)
 {
-    uint64_t h = WL_FNV_INIT;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        h = WL_FNV_STEP(h, s[i]);
-    return h;
+    return XXH3_64bits(s, n);
 }
 
 static inline bool lw_wl_abit(const uint64_t *bits, uint64_t fh)
@@ -225,10 +219,10 @@ struct lw_watchlist {
     struct wl_map exact, pair, single, han, org, tmpl;
     struct wl_map org2;   /* the first two words of every longer organisation name */
     struct wl_map anchor; /* word hash -> WL_A_* flags (the ids are flags) */
-    uint64_t *abits;      /* WL_ABITS bits: set for the cheap hash of every anchor word */
-    struct wl_filter filter[WL_K_HANDLE_FNV + 1]; /* per enum wl_kind */
-    struct wl_map words;    /* word (fnv) -> index into wk: person keys of entry words */
-    struct wl_map stop;     /* word (fnv) of a common word: never a name's neighbour */
+    uint64_t *abits;      /* WL_ABITS bits: set for the word hash of every anchor word */
+    struct wl_filter filter[WL_K_HANDLE_WORD + 1]; /* per enum wl_kind */
+    struct wl_map words;    /* word hash -> index into wk: person keys of entry words */
+    struct wl_map stop;     /* word hash of a common word: never a name's neighbour */
     struct wl_wordkeys *wk; /* the build's key cache, kept: words and their keys */
     size_t nwk;
     unsigned max_org, max_han;

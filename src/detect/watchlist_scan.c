@@ -355,16 +355,14 @@ static size_t exact_at(struct run *r, const char *t, size_t len, size_t i)
         } else if (at_handle) {
             match_handle(r, t + s, e - s, true, F_TEXT, s, e);
         } else {
-            uint64_t fh = WL_FNV_INIT;
-
             for (k = s; k < e; k++) {
                 dot |= t[k] == '.';
                 under |= t[k] == '_';
-                fh = WL_FNV_STEP(fh, t[k]);
             }
             if (dot && !under && looks_like_domain(t, s, e))
                 match_domain(r, t + s, e - s, F_TEXT, s, e);
-            else if (e - s >= 3 && lw_wl_filter_has(&wl->filter[WL_K_HANDLE_FNV], fh))
+            else if (e - s >= 3 && lw_wl_filter_has(&wl->filter[WL_K_HANDLE_WORD],
+                                                    lw_watchlist_word_hash(t + s, e - s)))
                 match_handle(r, t + s, e - s, false, F_TEXT, s, e);
         }
         return e > i ? e : i + 1;
@@ -771,7 +769,7 @@ static void names_in(struct run *r, const char *t, size_t len, enum field f, str
         unsigned a;
 
         if (wl->any_handle && f == F_TEXT && !k->han &&
-            lw_wl_filter_has(&wl->filter[WL_K_HANDLE_FNV], k->fh))
+            lw_wl_filter_has(&wl->filter[WL_K_HANDLE_WORD], k->fh))
             match_handle(r, t + k->s, k->e - k->s, false, f, k->s, k->e);
         if (!lw_wl_abit(wl->abits, k->fh))
             continue; /* most words: not the start of any listed name */
