@@ -415,14 +415,17 @@ struct scan {
     char why[160]; /* set when a cap is passed */
 };
 
+/* The bytes of src from off: in memory, all of them where they are; from
+ * a file, up to n read into buf. */
 static int get_bytes(const struct bytes *src, uint64_t off, unsigned char *buf, size_t n,
-                     size_t *got)
+                     const unsigned char **p, size_t *got)
 {
     *got = 0;
+    *p = buf;
     if (src->fd < 0) {
         if (off < src->len) {
-            *got = LW_MIN(n, (size_t)(src->len - off));
-            memcpy(buf, src->mem + off, *got);
+            *p = src->mem + off;
+            *got = (size_t)(src->len - off);
         }
         return LW_OK;
     }
@@ -445,7 +448,8 @@ static int prescan(const struct lw_limits *lim, bool mbox, const struct bytes *s
 {
     size_t max_bytes = LW_MIN(lim->max_record, LW_READER_MAX_HEADER_BYTES);
     size_t max_blocks = (size_t)lim->max_mime_parts * 4 + 16;
-    unsigned char buf[16384], pre[5];
+    unsigned char chunk[16384], pre[5];
+    const unsigned char *buf;
     uint64_t off = start, line_start = start;
     size_t pre_n = 0, len = 0, got, i;
     bool first = mbox, in_hdr = !mbox, over = false;
@@ -453,7 +457,7 @@ static int prescan(const struct lw_limits *lim, bool mbox, const struct bytes *s
 
     memset(sc, 0, sizeof(*sc));
     for (;;) {
-        rc = get_bytes(src, off, buf, sizeof(buf), &got);
+        rc = get_bytes(src, off, chunk, sizeof(chunk), &buf, &got);
         if (rc < 0)
             return rc;
         for (i = 0; i < got || (got == 0 && (pre_n || len)); i++) {
