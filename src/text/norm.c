@@ -565,6 +565,50 @@ static inline bool fast_stop(unsigned c, bool html)
  * it, so the last ASCII byte before a non-ASCII one goes through the
  * segment path. Called with the maps flag constant, so each caller's copy
  * carries only the stores it needs. */
+#define ONES  0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Whether the 8 bytes in x (loaded from p) come out of the fast path as
+ * they are, upper case lowered, each mapped to itself: ASCII, no control
+ * byte, tab or line break, spaces only single and inside the block (a
+ * space next to other white space is collapsed with it), and in HTML no
+ * '<' or '&'. The byte masks may flag a byte next to a flagged one too;
+ * that only sends the block down the byte-at-a-time path. */
+static inline bool plain8(uint64_t x, const unsigned char *p, bool html)
+{
+    uint64_t sp = x ^ (ONES * ' '), ctl;
+
+    if (x & HIGHS)
+        return false;
+    ctl = (x - ONES * 0x20) & ~x & HIGHS; /* under 0x20 */
+    sp = (sp - ONES) & ~sp & HIGHS;       /* spaces */
+    if (ctl || (sp & (sp << 8)) || p[0] == ' ' || p[7] == ' ')
+        return false;
+    if (html) {
+        uint64_t lt = x ^ (ONES * '<'), amp = x ^ (ONES * '&');
+        if (((lt - ONES) & ~lt & HIGHS) || ((amp - ONES) & ~amp & HIGHS))
+            return false;
+    }
+    return true;
+}
+
+/* x (ASCII bytes) with 'A'-'Z' lowered: a byte's high bit after adding
+ * 0x80 - 'A' says it is at least 'A', after adding 0x80 - 'Z' - 1 that it
+ * is past 'Z'. No sum carries into the next byte. */
+static inline uint64_t lower8(uint64_t x)
+{
+    uint64_t upper = ((x + ONES * (0x80 - 'A')) ^ (x + ONES * (0x80 - 'Z' - 1))) & HIGHS;
+
+    return x | upper >> 2;
+}
+
+/* The ASCII fast path from p[i], whose byte and the next are ASCII (and
+ * not markup in HTML); returns where it stopped. A byte is taken only when
+ * the next one is ASCII too: a combining mark may follow and compose with
+ * it, so the last ASCII byte before a non-ASCII one goes through the
+ * segment path. Runs of visible bytes go eight at a time. Called with the
+ * maps flag constant, so each caller's copy carries only the stores it
+ * needs. */
 static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
 {
     const unsigned char *p = r->src;
@@ -573,10 +617,42 @@ static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
     uint32_t *ost = nt->start, *oen = nt->end;
     size_t o = nt->len, len = r->n;
     bool html = r->html;
-    unsigned c = p[i];
+    unsigned c, cls;
 
-    do {
-        unsigned cls = ascii_ws[c];
+    for (;;) {
+        uint64_t x;
+
+        /* The byte after a block must be one the fast path takes too. */
+        while (i + 8 < len && !fast_stop(p[i + 8], html)) {
+            memcpy(&x, p + i, 8);
+            if (!plain8(x, p + i, html))
+                break;
+            if (r->ws_pending) {
+                r->ws_pending = false;
+                if (o > 0) {
+                    os[o] = r->ws_nl ? '\n' : ' ';
+                    if (maps) {
+                        ost[o] = r->ws_s;
+                        oen[o] = r->ws_e;
+                    }
+                    o++;
+                }
+            }
+            x = lower8(x);
+            memcpy(os + o, &x, 8);
+            if (maps) {
+                for (unsigned k = 0; k < 8; k++) {
+                    ost[o + k] = (uint32_t)(i + k);
+                    oen[o + k] = (uint32_t)(i + k + 1);
+                }
+            }
+            o += 8;
+            i += 8;
+        }
+        c = p[i];
+        if (fast_stop(c, html) || (i + 1 < len && fast_stop(p[i + 1], html)))
+            break;
+        cls = ascii_ws[c];
         if (cls == 0) {
             if (r->ws_pending) {
                 r->ws_pending = false;
@@ -607,8 +683,7 @@ static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
         i++;
         if (i == len)
             break;
-        c = p[i];
-    } while (!fast_stop(c, html) && (i + 1 == len || !fast_stop(p[i + 1], html)));
+    }
     nt->len = o;
     return i;
 }
