@@ -577,6 +577,18 @@ static char *normed(struct builder *b, const char *s)
 }
 
 /* Index one spelling of a person: Han part exactly, Latin words by pairs. */
+/* A word too common in any text to anchor a name: one character, or digits. */
+static bool weak_word(const char *w, size_t n)
+{
+    size_t i;
+
+    if (n == 1)
+        return true;
+    for (i = 0; i < n && isdigit((unsigned char)w[i]); i++)
+        ;
+    return i == n;
+}
+
 static int index_person(struct builder *b, uint32_t entry, const char *spelling)
 {
     struct lw_watchlist *wl = b->wl;
@@ -584,6 +596,7 @@ static int index_person(struct builder *b, uint32_t entry, const char *spelling)
     char **wk[WL_MAX_NAME_WORDS];
     size_t nk[WL_MAX_NAME_WORDS], nw = 0, nh = 0, hlen = 0, i, j, x, y;
     uint32_t id = (uint32_t)wl->npn;
+    bool strong_word = false;
     int rc;
 
     if (!nm)
@@ -594,8 +607,15 @@ static int index_person(struct builder *b, uint32_t entry, const char *spelling)
     rc = push_name(&wl->pn, &wl->npn, &wl->cappn, entry, spelling);
     if (rc < 0)
         return rc;
+    /* Any word of a name can anchor the search for it: the matcher finds a
+     * pair of its words from either one. An initial or a number ("Theron
+     * C", "38 North") is left to be found from the other words, as it would
+     * make the matcher stop at every "c" and "38" of every text. */
+    for (i = 0; i < b->tv.n && !strong_word; i++)
+        strong_word = !b->tv.v[i].han && !weak_word(nm + b->tv.v[i].s, b->tv.v[i].e - b->tv.v[i].s);
     for (i = 0; i < b->tv.n; i++) {
         const struct wl_tok *t = &b->tv.v[i];
+        bool anchor;
 
         if (t->han) {
             if (nh < WL_MAX_HAN_CHARS && hlen + (t->e - t->s) < sizeof(han)) {
@@ -609,8 +629,10 @@ static int index_person(struct builder *b, uint32_t entry, const char *spelling)
             rc = word_keys(b, nm + t->s, t->e - t->s, &wk[nw], &nk[nw]);
             if (rc < 0)
                 return rc;
-            rc = add_anchor(b, nm + t->s, t->e - t->s, WL_A_PERSON);
-            for (x = 0; rc == LW_OK && x < nk[nw]; x++)
+            anchor = !strong_word || !weak_word(nm + t->s, t->e - t->s);
+            if (anchor)
+                rc = add_anchor(b, nm + t->s, t->e - t->s, WL_A_PERSON);
+            for (x = 0; anchor && rc == LW_OK && x < nk[nw]; x++)
                 if (!strncmp(wk[nw][x], "t:", 2))
                     rc = add_anchor(b, wk[nw][x] + 2, strlen(wk[nw][x] + 2), WL_A_PERSON);
             nw++;

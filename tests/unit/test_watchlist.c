@@ -510,6 +510,35 @@ static void test_callback_stops(void **state)
     lw_watchlist_free(wl);
 }
 
+/* A name with an initial or a number is anchored on its other words, and
+ * still found with them; the initial alone finds nothing. */
+static void test_initials_and_numbers(void **state)
+{
+    struct lw_entry e[2] = {entry(LW_ENTRY_PERSONA, "Theron C"),
+                            entry(LW_ENTRY_IMPERSONATED, "38 North")};
+    struct lw_watchlist *wl = NULL;
+    struct lw_diag d;
+    struct got g;
+    char *t = NULL;
+
+    (void)state;
+    lw_diag_clear(&d);
+    if (lw_watchlist_build(e, 2, nm, &wl, &d) != LW_OK)
+        fail_msg("build: %s", d.msg);
+    screen_text(wl, NULL, "I met Theron C. at the fair; plan C is ready.", &g, &t);
+    assert_non_null(find(&g, "Theron C", "text"));
+    assert_span(t, find(&g, "Theron C", "text"), "theron c");
+    free(t);
+    screen_text(wl, NULL, "Option C and vitamin C, 38 apples.", &g, &t);
+    assert_null(find(&g, "Theron C", "text"));
+    assert_null(find(&g, "38 North", "text"));
+    free(t);
+    screen_text(wl, NULL, "The analysts of 38 North wrote to you.", &g, &t);
+    assert_non_null(find(&g, "38 North", "text"));
+    free(t);
+    lw_watchlist_free(wl);
+}
+
 static void test_empty_and_bad(void **state)
 {
     struct lw_watchlist *wl = NULL;
@@ -619,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_han),
         cmocka_unit_test(test_name_caps),
         cmocka_unit_test(test_callback_stops),
+        cmocka_unit_test(test_initials_and_numbers),
         cmocka_unit_test(test_empty_and_bad),
         cmocka_unit_test(test_build_take),
         cmocka_unit_test(test_many_entries),
