@@ -1,6 +1,7 @@
 /* main.c -- lurewatch's entry point: the command table and dispatch. */
 #include <malloc.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,25 +72,38 @@ const char *lw_cli_data_dir(void)
     return env && *env ? env : LW_DEFAULT_DATA_DIR;
 }
 
-const char *lw_cli_cache_dir(void)
+static char cache_dir[4096];
+static const char *cache_dir_p;
+static pthread_once_t cache_dir_once = PTHREAD_ONCE_INIT;
+
+static void cache_dir_find(void)
 {
-    static char buf[4096];
     const char *env = getenv("LUREWATCH_CACHE"), *base;
 
-    if (env)
-        return *env && strcmp(env, "off") ? env : NULL;
+    if (env) {
+        cache_dir_p = *env && strcmp(env, "off") ? env : NULL;
+        return;
+    }
     base = getenv("XDG_CACHE_HOME");
     if (base && *base) {
-        snprintf(buf, sizeof(buf), "%s/lurewatch", base);
-        return buf;
+        snprintf(cache_dir, sizeof(cache_dir), "%s/lurewatch", base);
+        cache_dir_p = cache_dir;
+        return;
     }
     base = getenv("HOME");
     if (!base || !*base)
-        return NULL;
-    snprintf(buf, sizeof(buf), "%s/.cache", base);
-    (void)mkdir(buf, 0700); /* the rules module creates only the last level */
-    snprintf(buf, sizeof(buf), "%s/.cache/lurewatch", base);
-    return buf;
+        return;
+    snprintf(cache_dir, sizeof(cache_dir), "%s/.cache", base);
+    (void)mkdir(cache_dir, 0700); /* the rules module creates only the last level */
+    snprintf(cache_dir, sizeof(cache_dir), "%s/.cache/lurewatch", base);
+    cache_dir_p = cache_dir;
+}
+
+/* Worked out once: the rules and the watchlist ask from two threads. */
+const char *lw_cli_cache_dir(void)
+{
+    pthread_once(&cache_dir_once, cache_dir_find);
+    return cache_dir_p;
 }
 
 const char *lw_cli_store_path(const char *opt)
