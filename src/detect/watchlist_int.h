@@ -102,9 +102,10 @@ static inline uint64_t lw_wl_hpair(uint64_t a, uint64_t b)
 /* ---- words ---- */
 
 struct wl_tok {
-    uint64_t fh;   /* lw_watchlist_word_hash of the word, for the anchor filter */
-    uint32_t s, e; /* byte span */
-    bool han;      /* one Han (or kana/hangul) character */
+    uint64_t fh;      /* lw_watchlist_word_hash of the word, for the anchor filter */
+    uint32_t s;       /* byte span [s, e) */
+    uint32_t e : 31;  /* (texts are cut far below 2 GiB: max_text) */
+    uint32_t han : 1; /* one Han (or kana/hangul) character */
 };
 
 struct wl_tokv {

@@ -404,38 +404,49 @@ static void scan_exact(struct run *r, const char *t, size_t len)
 
 /* ---- names in text ---- */
 
+/* The person keys of the words around the current anchor, by word index.
+ * Anchors are visited in order and look WL_PAIR_SPAN words either way, so a
+ * table indexed by the word's index modulo its size holds every word of one
+ * window, and a word that two nearby anchors share is worked out once. */
+enum { WK_SLOTS = 16 };
+_Static_assert(WK_SLOTS > 2 * WL_PAIR_SPAN, "a window of words must fit in the key table");
+
 struct wordkeys {
+    size_t idx; /* the word these keys are of, when done */
     char **k;
     uint64_t *kh; /* lw_wl_hstr of each key */
     size_t n;
     bool done;
 };
 
-/* The person keys of word i of the text, computed once per call: from the
- * watchlist's own cache for words of listed names, else from the matcher. */
+/* The person keys of word i of the text: from the watchlist's own cache for
+ * words of listed names, else from the matcher. */
 static struct wordkeys *keys_of(struct run *r, const char *t, const struct wl_tok *tok,
-                                struct wordkeys *wk, size_t i)
+                                struct wordkeys *table, size_t i)
 {
     const struct lw_watchlist *wl = r->wl;
+    struct wordkeys *wk = &table[i % WK_SLOTS];
     struct wl_keyacc acc;
     const uint32_t *ids;
     char w[256];
     size_t n = tok[i].e - tok[i].s, cnt, k;
 
-    if (wk[i].done)
-        return &wk[i];
-    wk[i].done = true;
+    if (wk->done && wk->idx == i)
+        return wk;
+    memset(wk, 0, sizeof(*wk));
+    wk->idx = i;
+    wk->done = true;
     if (tok[i].han || n >= sizeof(w))
-        return &wk[i];
+        return wk;
     ids = lw_wl_get(&wl->words, tok[i].fh, &cnt);
     for (k = 0; k < cnt; k++) {
         const struct wl_wordkeys *c = &wl->wk[ids[k]];
 
         if (strlen(c->word) == n && !memcmp(c->word, t + tok[i].s, n)) {
-            wk[i].k = c->keys;
-            wk[i].kh = c->kh;
-            wk[i].n = c->n;
-            return &wk[i];
+            wk->k = c->keys;
+            wk->kh = c->kh;
+            wk->n = c->n;
+            return wk;
         }
     }
     memcpy(w, t + tok[i].s, n);
@@ -444,20 +455,20 @@ static struct wordkeys *keys_of(struct run *r, const char *t, const struct wl_to
     acc.n = 0;
     if (lw_names_person_keys(wl->names, w, lw_watchlist_key_cb, &acc) == LW_ENOMEM) {
         r->rc = LW_ENOMEM;
-        return &wk[i];
+        return wk;
     }
-    wk[i].k = lw_arena_calloc(r->arena, acc.n ? acc.n : 1, sizeof(char *));
-    wk[i].kh = lw_arena_calloc(r->arena, acc.n ? acc.n : 1, sizeof(uint64_t));
-    if (!wk[i].k || !wk[i].kh) {
+    wk->k = lw_arena_calloc(r->arena, acc.n ? acc.n : 1, sizeof(char *));
+    wk->kh = lw_arena_calloc(r->arena, acc.n ? acc.n : 1, sizeof(uint64_t));
+    if (!wk->k || !wk->kh) {
         r->rc = LW_ENOMEM;
-        wk[i].n = 0;
-        return &wk[i];
+        wk->n = 0;
+        return wk;
     }
-    memcpy(wk[i].k, acc.keys, acc.n * sizeof(char *));
+    memcpy(wk->k, acc.keys, acc.n * sizeof(char *));
     for (k = 0; k < acc.n; k++)
-        wk[i].kh[k] = lw_wl_hstr(acc.keys[k]);
-    wk[i].n = acc.n;
-    return &wk[i];
+        wk->kh[k] = lw_wl_hstr(acc.keys[k]);
+    wk->n = acc.n;
+    return wk;
 }
 
 struct cand {
@@ -754,10 +765,11 @@ out:
 static void names_in(struct run *r, const char *t, size_t len, enum field f, struct wl_tokv *tv)
 {
     const struct lw_watchlist *wl = r->wl;
-    struct wordkeys *wk = NULL;
+    struct wordkeys wk[WK_SLOTS];
     size_t i;
     int rc;
 
+    memset(wk, 0, sizeof(wk));
     rc = lw_watchlist_tokenize(t, len, tv);
     if (rc < 0) {
         r->rc = rc;
@@ -782,16 +794,11 @@ static void names_in(struct run *r, const char *t, size_t len, enum field f, str
         /* A common word that a listed name has ("he" for He) is looked at
          * from the name's other words, not as an anchor of its own. */
         if ((a & WL_A_PERSON) && !k->han && !r->rc && !lw_wl_has(&wl->stop, h)) {
-            if (!wk && !(wk = calloc(tv->n, sizeof(*wk)))) {
-                r->rc = LW_ENOMEM;
-                break;
-            }
             persons_at(r, t, tv->v, tv->n, wk, i, f);
         }
         if ((a & WL_A_ORG) && !r->rc)
             orgs_at(r, t, tv->v, tv->n, i, f);
     }
-    free(wk);
 }
 
 /* A sender field, normalised the way the text was. */
