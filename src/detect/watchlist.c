@@ -210,6 +210,38 @@ static bool ascii_word(unsigned char b)
     return word_byte[b & 0x7f];
 }
 
+/* Where the run of ASCII word bytes from s[i] ends. Normalised text is
+ * lower case, so eight bytes of [a-z0-9] are recognised at once; anything
+ * else goes a byte at a time. */
+static size_t ascii_word_end(const char *s, size_t len, size_t i)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+
+    while (i + 8 <= len) {
+        uint64_t x, az, digit, other;
+
+        memcpy(&x, s + i, 8);
+        if (x & highs)
+            break;
+        /* a byte's high bit after adding 0x80 - lo: it is at least lo */
+        az = (x + ones * (0x80 - 'a')) ^ (x + ones * (0x80 - 'z' - 1));
+        digit = (x + ones * (0x80 - '0')) ^ (x + ones * (0x80 - '9' - 1));
+        other = ~(az | digit) & highs;
+        if (other) {
+            i += (size_t)__builtin_ctzll(other) / 8; /* the first byte not taken */
+            if (!ascii_word((unsigned char)s[i]))
+                return i;
+            break; /* an upper-case letter: the byte path below */
+        }
+        i += 8;
+    }
+#endif
+    while (i < len && (unsigned char)s[i] < 0x80 && ascii_word((unsigned char)s[i]))
+        i++;
+    return i;
+}
+
 int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
 {
     size_t i = 0, adv, start = 0;
@@ -229,9 +261,7 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
                     start = i;
                 }
                 /* the rest of an ASCII run at once: most of any text */
-                do
-                    i++;
-                while (i < len && (b = (unsigned char)s[i]) < 0x80 && ascii_word(b));
+                i = ascii_word_end(s, len, i + 1);
                 continue;
             }
             if (in) {

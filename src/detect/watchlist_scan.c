@@ -361,8 +361,9 @@ static size_t exact_at(struct run *r, const char *t, size_t len, size_t i)
             }
             if (dot && !under && looks_like_domain(t, s, e))
                 match_domain(r, t + s, e - s, F_TEXT, s, e);
-            else if (e - s >= 3 && lw_wl_filter_has(&wl->filter[WL_K_HANDLE_WORD],
-                                                    lw_watchlist_word_hash(t + s, e - s)))
+            else if (wl->any_handle && e - s >= 3 &&
+                     lw_wl_filter_has(&wl->filter[WL_K_HANDLE_WORD],
+                                      lw_watchlist_word_hash(t + s, e - s)))
                 match_handle(r, t + s, e - s, false, F_TEXT, s, e);
         }
         return e > i ? e : i + 1;

@@ -6,6 +6,7 @@
  * numbers, handles, templates, Han names -- plus what must NOT match
  * (surname only, other people with the same surname, expired entries) and
  * the callback contract. */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "detect/watchlist.h"
+#include "detect/watchlist_int.h"
 #include "text/norm.h"
 
 static struct lw_names *nm;
@@ -539,6 +541,66 @@ static void test_initials_and_numbers(void **state)
     lw_watchlist_free(wl);
 }
 
+/* The tokenizer's eight-byte word scan cuts words where a byte-by-byte
+ * reading does: random runs of lower and upper case, digits, punctuation,
+ * spaces and multi-byte letters (é, Han). */
+static void test_tokenize_matches_bytewise(void **state)
+{
+    static const char *const pieces[] = {"a",  "z", "q", "0", "9", "A",        "Z",
+                                         " ",  ".", "-", "_", "@", "\xC3\xA9", "\xE4\xB8\xAD",
+                                         "\n", "`", "{"};
+    struct wl_tokv tv = {NULL, 0, 0};
+    uint64_t rng = 0x243F6A8885A308D3ull;
+    char buf[512];
+    int round;
+
+    (void)state;
+    for (round = 0; round < 2000; round++) {
+        size_t len = 0, i, n = 0, start = 0;
+        bool in = false;
+
+        while (len + 4 < sizeof(buf) - 1) {
+            const char *p;
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            /* mostly lower-case letters, as in normalised text */
+            p = rng % 3 ? pieces[rng % 3] : pieces[(rng >> 8) % LW_ARRAY_LEN(pieces)];
+            if ((rng >> 20) % 64 == 0)
+                break;
+            memcpy(buf + len, p, strlen(p));
+            len += strlen(p);
+        }
+        buf[len] = '\0';
+        assert_int_equal(lw_watchlist_tokenize(buf, len, &tv), LW_OK);
+        /* The reference: ASCII letters and digits and é make words; a Han
+         * character is a word of its own; anything else separates. */
+        for (i = 0; i <= len; i++) {
+            unsigned char c = i < len ? (unsigned char)buf[i] : 0;
+            bool han = c == 0xE4, word = (c < 0x80 && isalnum(c)) || c == 0xC3;
+            size_t step = c == 0xE4 ? 3 : c == 0xC3 ? 2 : 1;
+
+            if (in && !word) {
+                assert_true(n < tv.n);
+                assert_int_equal(tv.v[n].s, start);
+                assert_int_equal(tv.v[n].e, i);
+                n++;
+                in = false;
+            }
+            if (han) {
+                assert_true(n < tv.n);
+                assert_int_equal(tv.v[n].s, i);
+                assert_true(tv.v[n].han);
+                n++;
+            } else if (word && !in) {
+                in = true;
+                start = i;
+            }
+            i += step - 1;
+        }
+        assert_int_equal(n, tv.n);
+    }
+    free(tv.v);
+}
+
 static void test_empty_and_bad(void **state)
 {
     struct lw_watchlist *wl = NULL;
@@ -649,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_name_caps),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_initials_and_numbers),
+        cmocka_unit_test(test_tokenize_matches_bytewise),
         cmocka_unit_test(test_empty_and_bad),
         cmocka_unit_test(test_build_take),
         cmocka_unit_test(test_many_entries),
