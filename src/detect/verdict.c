@@ -80,6 +80,32 @@ static json_t *span_text(const struct lw_msg *m, struct lw_span sp)
     return s ? s : json_string("");
 }
 
+/* The names of the input defects, in the order the JSON lists them. */
+static const struct {
+    unsigned bit;
+    const char *name;
+} defect_names[] = {
+    {LW_DEFECT_BAD_UTF8, "invalid-utf8"}, {LW_DEFECT_TRUNCATED, "truncated"},
+    {LW_DEFECT_BAD_MIME, "bad-mime"},     {LW_DEFECT_BAD_HEADER, "bad-header"},
+    {LW_DEFECT_NO_TEXT, "no-text"},       {LW_DEFECT_BAD_CSV, "bad-csv"},
+};
+
+/* ,"defects":[...] for the short path (the names need no escaping). */
+static int append_defects(struct lw_buf *out, unsigned defects)
+{
+    const char *sep = "";
+    size_t i;
+    int rc = lw_buf_appends(out, ",\"defects\":[");
+
+    for (i = 0; rc == LW_OK && i < LW_ARRAY_LEN(defect_names); i++) {
+        if (!(defects & defect_names[i].bit))
+            continue;
+        rc = lw_buf_printf(out, "%s\"%s\"", sep, defect_names[i].name);
+        sep = ",";
+    }
+    return rc == LW_OK ? lw_buf_appendc(out, ']') : rc;
+}
+
 /* Append s as a JSON string, escaped by jansson. LW_EINVAL when jansson
  * refuses it (invalid UTF-8). */
 static int append_json_string(struct lw_buf *out, const char *s)
@@ -114,7 +140,7 @@ static int append_json_string(struct lw_buf *out, const char *s)
 }
 
 /* A verdict with nothing to show -- no flag, no watchlist sighting, no
- * conversation, no defect: most mail -- in the same bytes the tree below
+ * conversation: most mail -- in the same bytes the tree below
  * gives, without building the tree (a tenth of the cost). Returns
  * LW_EINVAL, having written nothing, for any other verdict. */
 static int clean_json(const struct lw_verdict *v, const struct lw_msg *m, enum lw_lang lang,
@@ -123,8 +149,8 @@ static int clean_json(const struct lw_verdict *v, const struct lw_msg *m, enum l
     size_t mark = lw_buf_len(out);
     int rc;
 
-    if (v->n_flags || v->n_indicators || v->thread_messages || v->defects ||
-        v->level != LW_LEVEL_NONE || v->score != 0 || v->stage != LW_STAGE_NONE)
+    if (v->n_flags || v->n_indicators || v->thread_messages || v->level != LW_LEVEL_NONE ||
+        v->score != 0 || v->stage != LW_STAGE_NONE)
         return LW_EINVAL;
     rc = lw_buf_appends(out, "{\"id\":");
     if (rc == LW_OK)
@@ -139,6 +165,8 @@ static int clean_json(const struct lw_verdict *v, const struct lw_msg *m, enum l
         rc = lw_buf_appends(out, "],\"reading\":");
     if (rc == LW_OK)
         rc = v->reading ? append_json_string(out, v->reading) : lw_buf_appends(out, "null");
+    if (rc == LW_OK && v->defects)
+        rc = append_defects(out, v->defects);
     if (rc == LW_OK)
         rc = lw_buf_appendc(out, '}');
     if (rc < 0)
@@ -224,18 +252,9 @@ int lw_verdict_json(const struct lw_verdict *v, const struct lw_msg *m, const st
     }
     if (v->defects) {
         json_t *d = json_array();
-        if (v->defects & LW_DEFECT_BAD_UTF8)
-            json_array_append_new(d, json_string("invalid-utf8"));
-        if (v->defects & LW_DEFECT_TRUNCATED)
-            json_array_append_new(d, json_string("truncated"));
-        if (v->defects & LW_DEFECT_BAD_MIME)
-            json_array_append_new(d, json_string("bad-mime"));
-        if (v->defects & LW_DEFECT_BAD_HEADER)
-            json_array_append_new(d, json_string("bad-header"));
-        if (v->defects & LW_DEFECT_NO_TEXT)
-            json_array_append_new(d, json_string("no-text"));
-        if (v->defects & LW_DEFECT_BAD_CSV)
-            json_array_append_new(d, json_string("bad-csv"));
+        for (i = 0; i < LW_ARRAY_LEN(defect_names); i++)
+            if (v->defects & defect_names[i].bit)
+                json_array_append_new(d, json_string(defect_names[i].name));
         json_object_set_new(o, "defects", d);
     }
     s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
