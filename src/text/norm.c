@@ -729,8 +729,9 @@ int lw_norm(const char *src, size_t len, unsigned flags, struct lw_normtext *nt,
             rc = lw_norm_flush_seg(&r);
             if (rc < 0)
                 goto out;
-            /* At most one output byte per input byte from here on. */
-            rc = lw_norm_reserve(nt, nt->len + (len - i) + 1, r.maps);
+            /* At most one output byte per input byte from here on, one for
+             * a pending white-space run, and the NUL. */
+            rc = lw_norm_reserve(nt, nt->len + (len - i) + 2, r.maps);
             if (rc < 0)
                 goto out;
             i = r.maps ? ascii_run(&r, i, true) : ascii_run(&r, i, false);
