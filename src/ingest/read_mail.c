@@ -797,20 +797,24 @@ static GByteArray *filter_headers(const char *raw, size_t len)
     return a;
 }
 
-/* ---- the light path: single-part messages ------------------------------------
- * Most mail is one text part. Building GMime's object tree for it costs more
- * than screening it, so for such a message the header block is split here
- * and each field is decoded by the same GMime functions the full parser
- * uses (address lists, RFC 2047 text, dates, message ids, content types),
- * and the body by GMime's transfer-encoding decoder and iconv helpers.
- * Multipart messages, attachments and uuencode go to the full parser.
- * test_defer checks that both paths give the same message. */
+/* ---- the light path ----------------------------------------------------------
+ * Most mail is one text part, or a multipart of a few. Building GMime's
+ * object tree for it costs more than screening it, so for such a message
+ * the header block is split here and each field is decoded by the same
+ * GMime functions the full parser uses (address lists, RFC 2047 text,
+ * dates, message ids, content types), and the body by GMime's
+ * transfer-encoding decoder and iconv helpers. A multipart body is split
+ * into parts here as GMime's parser splits it (see complete_multipart).
+ * Attachments as the whole message, message/rfc822 parts, uuencode and
+ * anything unusual go to the full parser. test_defer checks that both
+ * paths give the same message. */
 
 struct fields {
     const char *val[LW_ARRAY_LEN(kept_fields)]; /* first occurrence, after the colon */
     size_t len[LW_ARRAY_LEN(kept_fields)];      /* folded lines included */
     size_t body;                                /* offset of the body */
     bool bad_name;                              /* a header line with no field name */
+    bool dup;                                   /* a kept field given twice */
 };
 
 static void split_fields(const char *raw, size_t len, struct fields *f)
@@ -842,6 +846,8 @@ static void split_fields(const char *raw, size_t len, struct fields *f)
                 f->val[cur] = colon + 1;
                 f->len[cur] = n - (size_t)(colon + 1 - line);
             } else {
+                if (cur >= 0 && colon)
+                    f->dup = true;
                 cur = -1;
             }
         }
@@ -861,6 +867,16 @@ static char *field(const struct fields *f, int k)
     v = g_mime_utils_header_unfold(raw);
     g_free(raw);
     return v ? g_strstrip(v) : NULL;
+}
+
+/* A field's value as GMime keeps it (a header's raw_value): folded lines and
+ * line breaks included. GMime parses Content-Type and Content-Disposition
+ * from that, and an unquoted parameter before a folded line keeps the line
+ * break ("charset=gb2312\n x" names no charset, where "gb2312 x" unfolded
+ * might), so they are parsed from it here too. */
+static char *raw_field(const struct fields *f, int k)
+{
+    return f->val[k] ? g_strndup(f->val[k], f->len[k]) : NULL;
 }
 
 static int light_headers(struct parse *p, const struct fields *f, struct lw_msg *m)
@@ -888,8 +904,9 @@ static int light_headers(struct parse *p, const struct fields *f, struct lw_msg 
         g_free(v);
     }
     if ((v = field(f, F_SUBJECT)) != NULL) {
+        /* Blanks that encoded words decode to are kept, as GMime keeps them. */
         char *d = g_mime_utils_header_decode_text(p->opts, v);
-        m->subject = hdup(m, d ? g_strstrip(d) : NULL, &rc);
+        m->subject = hdup(m, d, &rc);
         g_free(d);
         g_free(v);
     }
@@ -935,16 +952,38 @@ static int light_headers(struct parse *p, const struct fields *f, struct lw_msg 
 /* Charsets whose bytes 0x00-0x7F are ASCII, so that text of such bytes
  * alone converts to itself (most "iso-8859-1" mail is plain ASCII). Not
  * the 7-bit encodings (ISO-2022-*, UTF-7, HZ), nor Shift_JIS, whose 0x5C
- * and 0x7E some converters read as yen and overline. */
+ * and 0x7E some converters read as yen and overline. canon is a name as
+ * g_mime_charset_canon_name gives it, matched whole: the full parser flags
+ * a charset its filter cannot open ("iso-8859-99", "gb2312" with a folded
+ * line after it), so a prefix is not enough. Not windows-125n either: its
+ * canonical name drops what follows the number ("windows-1251 x" is
+ * "windows-cp1251"), the filter does not. */
 static bool ascii_superset(const char *canon)
 {
-    static const char *const prefixes[] = {"iso-8859-", "windows-125", "cp125", "koi8-", "gb2312",
-                                           "gbk",       "gb18030",     "big5",  "euc-"};
+    static const char *const names[] = {"koi8-r", "koi8-u", "gbk",    "gb18030",
+                                        "big5",   "euc-jp", "euc-kr", "euc-tw"};
+    /* a prefix, then a number n with bit n set in `ok` */
+    static const struct {
+        const char *prefix;
+        unsigned ok;
+    } numbered[] = {{"iso-8859-", 0x1effe}, {"cp125", 0x1ff}};
     size_t i;
 
-    for (i = 0; i < LW_ARRAY_LEN(prefixes); i++)
-        if (g_ascii_strncasecmp(canon, prefixes[i], strlen(prefixes[i])) == 0)
+    for (i = 0; i < LW_ARRAY_LEN(names); i++)
+        if (g_ascii_strcasecmp(canon, names[i]) == 0)
             return true;
+    for (i = 0; i < LW_ARRAY_LEN(numbered); i++) {
+        size_t k = strlen(numbered[i].prefix);
+        const char *d = canon + k;
+        unsigned v;
+        if (g_ascii_strncasecmp(canon, numbered[i].prefix, k) != 0 || !g_ascii_isdigit(d[0]))
+            continue;
+        v = (unsigned)(d[0] - '0');
+        if (d[0] != '0' && g_ascii_isdigit(d[1]))
+            v = v * 10 + (unsigned)(d[1] - '0');
+        if (d[v >= 10 ? 2 : 1] == '\0' && v < 32 && (numbered[i].ok >> v & 1))
+            return true;
+    }
     return false;
 }
 
@@ -958,12 +997,11 @@ static bool all_ascii(const char *p, size_t n)
     return true;
 }
 
-/* The body of a single text part: transfer encoding, then charset. */
-static int light_body(struct parse *p, const struct fields *f, GMimeContentType *ct,
+/* The text of one part, in[0..n) as it is in the message: transfer
+ * encoding, then charset. ct NULL is text/plain without a charset. */
+static int light_text(struct parse *p, const char *in, size_t n, GMimeContentType *ct,
                       GMimeContentEncoding enc, struct lw_msg *m)
 {
-    const char *in = m->raw + f->body;
-    size_t n = m->raw_len - f->body;
     const char *charset = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
     char *dec = NULL, *conv = NULL;
     const char *text = in;
@@ -1009,8 +1047,394 @@ static int light_body(struct parse *p, const struct fields *f, GMimeContentType 
     return rc;
 }
 
-/* Complete m on the light path if it is a single text part; *done says
- * whether it was (otherwise the caller uses the full parser). */
+/* ---- the light path: multipart messages ---------------------------------------
+ * GMime's parser (gmime-parser.c) splits a multipart body line by line. A
+ * line is a boundary when it is "--" and the boundary of the multipart it
+ * is in, or of one around it (the innermost first), "--" more for the last
+ * one, then nothing but ' ', '\t' or '\r'. The preamble before the first
+ * boundary and the epilogue after the last are skipped. The line break
+ * before a boundary line belongs to the boundary: GMime drops one byte of
+ * the part, or two when the boundary line ends in "\r" (it looks at the
+ * boundary line, not at the part's last line). A part's header block ends
+ * at a blank line; a part without one has only a body. walk() then takes
+ * the first text/plain part that is not an attachment, else the first
+ * text/html, counting parts and depth. This does the same on the raw bytes
+ * and leaves to the full parser what GMime treats in its own way: header
+ * lines that are not "Name: value" (GMime skips them, or ends the block at
+ * a boundary), a field given twice, a part cut off in its header block,
+ * message/rfc822 and digests, nesting past the caps, uuencode. */
+
+/* What scan_content stopped at, as GMime's BoundaryType. */
+enum found {
+    FOUND_NONE,       /* not a boundary */
+    FOUND_EOS,        /* the end of the message */
+    FOUND_NEXT,       /* "--b": the next part of the innermost multipart */
+    FOUND_END,        /* "--b--": its end */
+    FOUND_PARENT,     /* the boundary of a multipart around it */
+    FOUND_PARENT_END, /* the end boundary of a multipart around it */
+};
+
+#define MP_MAX_NEST  32 /* multiparts in multiparts; deeper goes to the full parser */
+#define MP_MAX_LINES 32 /* fields in one part's header block, for the repeat check */
+
+/* A part walk() may take: its bytes as in the message, and how to decode them. */
+struct pick {
+    bool set;
+    const char *p;
+    size_t n;
+    GMimeContentType *ct; /* ours; NULL is text/plain */
+    GMimeContentEncoding enc;
+};
+
+struct mp {
+    struct parse *p;
+    const char *raw;
+    size_t len, pos;              /* pos: the start of the line looked at next */
+    const char *bnd[MP_MAX_NEST]; /* boundaries of the open multiparts, innermost last */
+    size_t blen[MP_MAX_NEST];
+    unsigned nb;
+    unsigned parts; /* as walk() counts them */
+    bool over;      /* walk() would stop at a cap here */
+    bool bail;      /* the full parser must do this message */
+    struct pick plain, html;
+};
+
+/* Is s[0..n) "--" b ("--" if last) followed by white space only? */
+static bool is_bound(const char *s, size_t n, const char *b, size_t blen, bool last)
+{
+    size_t k = 2 + blen + (last ? 2 : 0), i;
+
+    if (n < k || s[0] != '-' || s[1] != '-' || memcmp(s + 2, b, blen) != 0)
+        return false;
+    if (last && (s[2 + blen] != '-' || s[3 + blen] != '-'))
+        return false;
+    for (i = k; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+/* What the line s[0..n) (without its '\n') is to the open multiparts. */
+static enum found boundary_line(const struct mp *mp, const char *s, size_t n)
+{
+    unsigned i;
+
+    if (n < 2 || s[0] != '-' || s[1] != '-')
+        return FOUND_NONE;
+    for (i = mp->nb; i-- > 0;) {
+        bool inner = i + 1 == mp->nb;
+        if (is_bound(s, n, mp->bnd[i], mp->blen[i], true))
+            return inner ? FOUND_END : FOUND_PARENT_END;
+        if (is_bound(s, n, mp->bnd[i], mp->blen[i], false))
+            return inner ? FOUND_NEXT : FOUND_PARENT;
+    }
+    return FOUND_NONE;
+}
+
+/* The bytes from mp->pos up to the next boundary line, where it stops
+ * (the boundary line is left for the caller), or to the end. */
+static enum found scan_content(struct mp *mp, const char **p, size_t *n)
+{
+    size_t start = mp->pos;
+
+    *p = mp->raw + start;
+    while (mp->pos < mp->len) {
+        const char *line = mp->raw + mp->pos;
+        const char *nl = memchr(line, '\n', mp->len - mp->pos);
+        size_t k = nl ? (size_t)(nl - line) : mp->len - mp->pos;
+        enum found f = boundary_line(mp, line, k);
+        if (f != FOUND_NONE) {
+            size_t have = mp->pos - start, cut = line[k - 1] == '\r' ? 2 : 1;
+            *n = have > cut ? have - cut : 0;
+            return f;
+        }
+        mp->pos += nl ? k + 1 : k;
+    }
+    *n = mp->len - start;
+    return FOUND_EOS;
+}
+
+/* Step past the line at mp->pos; false if it has no '\n'. */
+static bool skip_line(struct mp *mp)
+{
+    const char *nl = memchr(mp->raw + mp->pos, '\n', mp->len - mp->pos);
+
+    mp->pos = nl ? (size_t)(nl - mp->raw) + 1 : mp->len;
+    return nl != NULL;
+}
+
+/* The length of the field name a header line starts with, blanks before
+ * the colon left out; 0 if GMime would not read it as a field. */
+static size_t field_name(const char *line, size_t n)
+{
+    size_t i, end = 0;
+    bool blank = false;
+
+    for (i = 0; i < n && line[i] != ':'; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (c == ' ' || c == '\t')
+            blank = true;
+        else if (blank || c < 0x20 || c == 0x7f)
+            return 0;
+        else
+            end = i + 1;
+    }
+    return i < n ? end : 0;
+}
+
+/* Split the header block of a part at mp->pos into f and move mp->pos to
+ * its body; false (and mp->bail) for a block only the full parser should
+ * read: see the banner. GMime warns about any field a part repeats with
+ * another value, so every name is compared, not only those we read. */
+static bool part_fields(struct mp *mp, struct fields *f)
+{
+    const char *name[MP_MAX_LINES];
+    size_t name_len[MP_MAX_LINES], i = mp->pos;
+    unsigned nf = 0, j;
+    int cur = -1;
+
+    memset(f, 0, sizeof(*f));
+    while (i < mp->len) {
+        const char *line = mp->raw + i, *nl = memchr(line, '\n', mp->len - i);
+        size_t n = nl ? (size_t)(nl - line) + 1 : 0, k;
+        if (!nl)
+            break; /* cut off in the header block */
+        if (n == 1 || (n == 2 && line[0] == '\r')) {
+            f->body = mp->pos = i + n;
+            return true;
+        }
+        if (line[0] == ' ' || line[0] == '\t') {
+            if (nf == 0)
+                break; /* GMime skips a first line that starts blank */
+            if (cur >= 0)
+                f->len[cur] += n;
+            i += n;
+            continue;
+        }
+        k = field_name(line, n);
+        if (k == 0 || line[0] == '-' || nf == MP_MAX_LINES)
+            break;
+        for (j = 0; j < nf; j++)
+            if (name_len[j] == k && g_ascii_strncasecmp(name[j], line, k) == 0)
+                break;
+        if (j < nf)
+            break; /* repeated: GMime warns if the values differ, keeps the last */
+        name[nf] = line;
+        name_len[nf++] = k;
+        cur = kept_field(line, n);
+        if (cur >= 0) {
+            const char *colon = memchr(line, ':', n);
+            f->val[cur] = colon + 1;
+            f->len[cur] = n - (size_t)(colon + 1 - line);
+        }
+        i += n;
+    }
+    mp->bail = true;
+    return false;
+}
+
+/* Count a part as walk() does; false once walk() has stopped. */
+static bool walk_count(struct mp *mp, unsigned depth)
+{
+    if (mp->plain.set || mp->over)
+        return false;
+    if (++mp->parts > mp->p->lim->max_mime_parts || depth > mp->p->lim->max_mime_depth) {
+        mp->over = true;
+        return false;
+    }
+    return true;
+}
+
+/* A leaf part, as walk() looks at it; takes ct if it keeps the part. */
+static void walk_leaf(struct mp *mp, unsigned depth, GMimeContentType **ct,
+                      GMimeContentEncoding enc, bool attachment, const char *p, size_t n)
+{
+    struct pick *k = NULL;
+
+    if (!walk_count(mp, depth) || attachment)
+        return;
+    if (!*ct || g_mime_content_type_is_type(*ct, "text", "plain"))
+        k = &mp->plain;
+    else if (!mp->html.set && g_mime_content_type_is_type(*ct, "text", "html"))
+        k = &mp->html;
+    if (!k)
+        return;
+    *k = (struct pick){true, p, n, *ct, enc};
+    *ct = NULL;
+}
+
+/* Whether a part's Content-Disposition makes it an attachment, as
+ * g_mime_part_is_attachment() decides. Parsed for every part that has
+ * one, as GMime does, for the same warnings. */
+static bool is_attachment(struct parse *p, const struct fields *f)
+{
+    GMimeContentDisposition *d;
+    bool yes;
+    char *v;
+
+    if ((v = raw_field(f, F_CDISP)) == NULL)
+        return false;
+    d = g_mime_content_disposition_parse(p->opts, v);
+    yes = d && g_mime_content_disposition_is_attachment(d);
+    if (d)
+        g_object_unref(d);
+    g_free(v);
+    return yes;
+}
+
+/* A multipart that ended at a boundary of one around it has been closed;
+ * what that line is to the multipart it was in (GMime's
+ * found_immediate_boundary): its next part, its end, or still one further out. */
+static enum found parent_found(const struct mp *mp, enum found found)
+{
+    const char *s = mp->raw + mp->pos, *nl = memchr(s, '\n', mp->len - mp->pos);
+    size_t n = nl ? (size_t)(nl - s) : mp->len - mp->pos;
+    unsigned i;
+
+    if (mp->nb == 0)
+        return found;
+    i = mp->nb - 1;
+    if (found == FOUND_PARENT_END && is_bound(s, n, mp->bnd[i], mp->blen[i], true))
+        return FOUND_END;
+    if (found == FOUND_PARENT && is_bound(s, n, mp->bnd[i], mp->blen[i], false))
+        return FOUND_NEXT;
+    return found;
+}
+
+static enum found mp_multipart(struct mp *mp, GMimeContentType *ct, unsigned depth);
+
+/* One part after its boundary line: its header block, then its body or
+ * its own parts. */
+static enum found mp_part(struct mp *mp, unsigned depth)
+{
+    struct fields f;
+    GMimeContentType *ct = NULL;
+    GMimeContentEncoding enc = GMIME_CONTENT_ENCODING_DEFAULT;
+    bool attachment;
+    enum found found = FOUND_EOS;
+    const char *body;
+    size_t n;
+    char *v;
+
+    if (!part_fields(mp, &f))
+        return FOUND_EOS;
+    /* Parsed for every part, as GMime does, for the same warnings. */
+    if ((v = raw_field(&f, F_CTYPE)) != NULL) {
+        ct = g_mime_content_type_parse(mp->p->opts, v);
+        g_free(v);
+        if (!ct) {
+            mp->bail = true;
+            return FOUND_EOS;
+        }
+    }
+    attachment = is_attachment(mp->p, &f);
+    if ((v = field(&f, F_CTE)) != NULL) {
+        enc = g_mime_content_encoding_from_string(v);
+        g_free(v);
+    }
+    if (ct && g_mime_content_type_is_type(ct, "multipart", "*")) {
+        found = mp_multipart(mp, ct, depth);
+    } else if (ct && g_mime_content_type_is_type(ct, "message", "*")) {
+        mp->bail = true; /* a message in the message: the full parser's */
+    } else {
+        found = scan_content(mp, &body, &n);
+        walk_leaf(mp, depth, &ct, enc, attachment, body, n);
+    }
+    if (ct)
+        g_object_unref(ct);
+    return found;
+}
+
+/* A multipart whose header block has been read; what ended it, as GMime's
+ * parser_construct_multipart tells its caller. */
+static enum found mp_multipart(struct mp *mp, GMimeContentType *ct, unsigned depth)
+{
+    const char *b = g_mime_content_type_get_parameter(ct, "boundary");
+    enum found found;
+    const char *skip;
+    size_t n;
+
+    /* A digest's parts are messages by default; without a boundary GMime
+     * reads the whole body as the preamble, with a warning. */
+    if (!b || !*b || mp->nb == MP_MAX_NEST || depth > mp->p->lim->max_mime_depth ||
+        g_mime_content_type_is_type(ct, "multipart", "digest")) {
+        mp->bail = true;
+        return FOUND_EOS;
+    }
+    (void)walk_count(mp, depth);
+    mp->bnd[mp->nb] = b;
+    mp->blen[mp->nb++] = strlen(b);
+    found = scan_content(mp, &skip, &n); /* the preamble */
+    while (found == FOUND_NEXT && !mp->bail) {
+        if (!skip_line(mp))
+            found = FOUND_EOS;
+        else
+            found = mp_part(mp, depth + 1);
+    }
+    if (mp->bail)
+        return FOUND_EOS;
+    if (found == FOUND_END) {
+        (void)skip_line(mp);
+        mp->nb--;
+        return scan_content(mp, &skip, &n); /* the epilogue */
+    }
+    /* The end of the message, or a boundary of a multipart around this one,
+     * before this one's end: GMime warns (truncated, malformed multipart). */
+    mp->p->warn |= LW_DEFECT_BAD_MIME;
+    mp->nb--;
+    return parent_found(mp, found);
+}
+
+static void pick_release(struct pick *k)
+{
+    if (k->ct)
+        g_object_unref(k->ct);
+}
+
+/* Complete m on the light path if its body is a multipart (ct) of the
+ * kind complete_multipart reads; *done says whether it was. */
+static int complete_multipart(struct parse *p, const struct fields *f, GMimeContentType *ct,
+                              struct lw_msg *m, bool *done)
+{
+    struct mp mp;
+    const struct pick *k;
+    int rc = LW_OK;
+
+    /* Fields given twice or lines without a name: GMime warns about them or
+     * keeps the last of them, the light headers the first. */
+    if (f->bad_name || f->dup)
+        return LW_OK;
+    memset(&mp, 0, sizeof(mp));
+    mp.p = p;
+    mp.raw = m->raw;
+    mp.len = m->raw_len;
+    mp.pos = f->body;
+    (void)mp_multipart(&mp, ct, 0);
+    k = mp.plain.set ? &mp.plain : mp.html.set ? &mp.html : NULL;
+    if (mp.bail || (k && k->enc == GMIME_CONTENT_ENCODING_UUENCODE))
+        goto out;
+    *done = true;
+    m->channel = LW_CHANNEL_EMAIL;
+    (void)is_attachment(p, f); /* for its warnings: walk() asks no multipart */
+    rc = light_headers(p, f, m);
+    if (mp.over)
+        m->defects |= LW_DEFECT_BAD_MIME;
+    if (rc == LW_OK && k) {
+        rc = light_text(p, k->p, k->n, k->ct, k->enc, m);
+    } else if (rc == LW_OK) {
+        m->defects |= LW_DEFECT_NO_TEXT;
+        rc = lw_msg_set_text(m, "", 0, p->lim->max_text);
+    }
+    m->defects |= p->warn;
+out:
+    pick_release(&mp.plain);
+    pick_release(&mp.html);
+    return rc;
+}
+
+/* Complete m on the light path if it is a single text part or a multipart
+ * complete_multipart reads; *done says whether it was (otherwise the caller
+ * uses the full parser). */
 static int complete_light(struct parse *p, struct lw_msg *m, bool *done)
 {
     struct fields f;
@@ -1021,18 +1445,25 @@ static int complete_light(struct parse *p, struct lw_msg *m, bool *done)
 
     *done = false;
     split_fields(m->raw, m->raw_len, &f);
-    if (f.val[F_CDISP] || f.body >= m->raw_len)
-        return LW_OK; /* attachments, or no body: the full parser decides */
-    if ((v = field(&f, F_CTYPE)) != NULL) {
+    if (f.body >= m->raw_len)
+        return LW_OK; /* no body: the full parser decides */
+    if ((v = raw_field(&f, F_CTYPE)) != NULL) {
         ct = g_mime_content_type_parse(p->opts, v);
         g_free(v);
         if (!ct)
             return LW_OK;
-        if (!g_mime_content_type_is_type(ct, "text", "plain") &&
-            !g_mime_content_type_is_type(ct, "text", "html")) {
+        if (g_mime_content_type_is_type(ct, "multipart", "*")) {
+            rc = complete_multipart(p, &f, ct, m, done);
             g_object_unref(ct);
-            return LW_OK;
+            return rc;
         }
+    }
+    /* One part: an attachment, or not text, is the full parser's. */
+    if (f.val[F_CDISP] || (ct && !g_mime_content_type_is_type(ct, "text", "plain") &&
+                           !g_mime_content_type_is_type(ct, "text", "html"))) {
+        if (ct)
+            g_object_unref(ct);
+        return LW_OK;
     }
     if ((v = field(&f, F_CTE)) != NULL) {
         enc = g_mime_content_encoding_from_string(v);
@@ -1047,7 +1478,7 @@ static int complete_light(struct parse *p, struct lw_msg *m, bool *done)
     m->channel = LW_CHANNEL_EMAIL;
     rc = light_headers(p, &f, m);
     if (rc == LW_OK)
-        rc = light_body(p, &f, ct, enc, m);
+        rc = light_text(p, m->raw + f.body, m->raw_len - f.body, ct, enc, m);
     m->defects |= p->warn;
     if (ct)
         g_object_unref(ct);
@@ -1081,6 +1512,7 @@ int lw_msg_complete(struct lw_msg *m, const struct lw_limits *lim, struct lw_dia
     rc = complete_light(&p, m, &done);
     if (done)
         goto out;
+    p.warn = 0; /* the full parser gives its own */
     rc = LW_ENOMEM;
     stream = g_mime_stream_mem_new_with_byte_array(filter_headers(m->raw, m->raw_len));
     if (stream)

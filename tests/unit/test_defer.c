@@ -1,5 +1,7 @@
 /* test_defer.c -- deferred e-mail parsing (lw_reader_defer_parsing and
- * lw_msg_complete) gives the same message as parsing in the reader. */
+ * lw_msg_complete) gives the same message as parsing in the reader: on the
+ * test mails, and on multipart mails built here for the light path's
+ * splitting of parts (boundaries, header blocks, encodings, caps). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +45,38 @@ static int read_all(const char *path, bool defer, struct lw_msg **msgs, int max)
     return n;
 }
 
+static void same_strings(const char *a, const char *b)
+{
+    if (a || b) {
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_string_equal(a, b);
+    }
+}
+
+/* a from the reader's parse, b deferred: the same message; both freed. */
+static void same_message(struct lw_msg *a, struct lw_msg *b)
+{
+    size_t i;
+
+    assert_string_equal(a->id, b->id);
+    assert_int_equal(a->text_len, b->text_len);
+    assert_memory_equal(a->text, b->text, a->text_len);
+    assert_int_equal(a->text_is_html, b->text_is_html);
+    assert_int_equal(a->defects, b->defects);
+    same_strings(a->subject, b->subject);
+    same_strings(a->from.name, b->from.name);
+    same_strings(a->from.address, b->from.address);
+    same_strings(a->date, b->date);
+    same_strings(a->thread, b->thread);
+    same_strings(a->lang, b->lang);
+    assert_int_equal(a->n_to, b->n_to);
+    for (i = 0; i < a->n_to; i++)
+        assert_string_equal(a->to[i], b->to[i]);
+    lw_msg_free(a);
+    lw_msg_free(b);
+}
+
 static void same_messages(const char *path)
 {
     struct lw_msg *a[64], *b[64];
@@ -50,19 +84,62 @@ static void same_messages(const char *path)
 
     assert_true(na > 0);
     assert_int_equal(na, nb);
-    for (i = 0; i < na; i++) {
-        assert_string_equal(a[i]->id, b[i]->id);
-        assert_int_equal(a[i]->text_len, b[i]->text_len);
-        assert_memory_equal(a[i]->text, b[i]->text, a[i]->text_len);
-        assert_int_equal(a[i]->text_is_html, b[i]->text_is_html);
-        assert_int_equal(a[i]->defects, b[i]->defects);
-        if (a[i]->subject)
-            assert_string_equal(a[i]->subject, b[i]->subject);
-        if (a[i]->from.address)
-            assert_string_equal(a[i]->from.address, b[i]->from.address);
-        lw_msg_free(a[i]);
-        lw_msg_free(b[i]);
+    for (i = 0; i < na; i++)
+        same_message(a[i], b[i]);
+}
+
+/* One .eml in memory, parsed by the reader or deferred. */
+static struct lw_msg *read_mem(const char *mail, const struct lw_limits *lim, bool defer)
+{
+    struct lw_reader *r = NULL;
+    struct lw_msg *m = NULL;
+    struct lw_diag d;
+
+    assert_int_equal(lw_reader_open_mem(mail, strlen(mail), "t.eml", LW_FORMAT_EML, lim, &r, &d),
+                     LW_OK);
+    if (defer)
+        lw_reader_defer_parsing(r);
+    assert_int_equal(lw_reader_next(r, &m, &d), 1);
+    if (defer)
+        assert_int_equal(lw_msg_complete(m, lim, &d), LW_OK);
+    lw_reader_free(r);
+    return m;
+}
+
+/* The header fields of the mails below, before their Content-Type. The
+ * Subject decodes to a trailing blank, which both paths keep. */
+#define HDR                                                                                        \
+    "From: Recruiter <jobs@consult.example>\n"                                                     \
+    "To: pat@victim.example, sam@victim.example\n"                                                 \
+    "Subject: =?utf-8?q?A_paid_role_?=\n"                                                          \
+    "Date: Tue, 3 Oct 2023 09:15:00 +0200\n"                                                       \
+    "Message-ID: <mp@consult.example>\n"                                                           \
+    "MIME-Version: 1.0\n"
+
+/* Both paths give the same message for mail, whose text is want (NULL:
+ * not checked), with the defects `defects`, within lim (NULL: defaults). */
+static void same_mail_lim(const char *mail, const char *want, unsigned defects,
+                          const struct lw_limits *lim_in)
+{
+    struct lw_limits lim;
+    struct lw_msg *a, *b;
+
+    lw_limits_default(&lim);
+    if (lim_in)
+        lim = *lim_in;
+    a = read_mem(mail, &lim, false);
+    b = read_mem(mail, &lim, true);
+    if (want) {
+        assert_int_equal(b->text_len, strlen(want));
+        assert_memory_equal(b->text, want, b->text_len);
     }
+    assert_int_equal(b->defects, defects);
+    same_message(a, b);
+}
+
+static void same_mail(const char *mail, const char *want, unsigned defects)
+{
+    same_mail_lim(mail, want, defects, NULL);
 }
 
 static void test_eml(void **state)
@@ -77,6 +154,174 @@ static void test_eml(void **state)
      * headers, QP with an unconvertible byte, windows-1252 8bit, a bad date. */
     same_messages(data("gb2312-qp.eml"));
     same_messages(data("cp1252-8bit.eml"));
+}
+
+static void test_multipart_choice(void **state)
+{
+    (void)state;
+    /* alternative: the plain part, wherever the html one is */
+    same_mail(HDR "Content-Type: multipart/alternative; boundary=\"alt\"\n\n"
+                  "--alt\nContent-Type: text/html; charset=utf-8\n\n<p>Join us</p>\n"
+                  "--alt\nContent-Type: text/plain; charset=utf-8\n\nJoin us\n"
+                  "--alt--\n",
+              "Join us", 0);
+    /* html only */
+    same_mail(HDR "Content-Type: multipart/alternative; boundary=alt\n\n"
+                  "--alt\nContent-Type: text/html\n\n<p>Join <b>us</b></p>\n--alt--\n",
+              "<p>Join <b>us</b></p>", 0);
+    /* an attachment before the text */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: application/pdf; name=\"cv.pdf\"\n"
+                  "Content-Disposition: attachment; filename=\"cv.pdf\"\n"
+                  "Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n"
+                  "--m\nContent-Type: text/plain\n\nSee the attached CV.\n--m--\n",
+              "See the attached CV.", 0);
+    /* a text/plain attachment is not the text; inline is */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: text/plain\nContent-Disposition: attachment; filename=a.txt\n"
+                  "\nattached notes\n"
+                  "--m\nContent-Type: text/plain\nContent-Disposition: inline\n\nthe body\n--m--\n",
+              "the body", 0);
+    /* only attachments and images: no text */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: text/plain\nContent-Disposition: ATTACHMENT\n\nnotes\n"
+                  "--m\nContent-Type: image/png\n\nPNG\n--m--\n",
+              "", LW_DEFECT_NO_TEXT);
+    /* a multipart with no parts */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n--m--\n", "",
+              LW_DEFECT_NO_TEXT);
+}
+
+static void test_multipart_nested(void **state)
+{
+    (void)state;
+    /* mixed { related { alternative { plain, html }, image }, attachment } */
+    same_mail(HDR "Content-Type: multipart/mixed;\n\tboundary=\"outer\"\n\n"
+                  "--outer\nContent-Type: multipart/related; boundary=\"rel\"\n\n"
+                  "--rel\nContent-Type: multipart/alternative; boundary=\"alt\"\n\n"
+                  "--alt\nContent-Type: text/plain; charset=us-ascii\n\nNested text\n"
+                  "--alt\nContent-Type: text/html\n\n<p>Nested</p>\n--alt--\n"
+                  "--rel\nContent-Type: image/gif\n\nGIF89a\n--rel--\n"
+                  "--outer\nContent-Type: application/zip\n\nPK\n--outer--\n",
+              "Nested text", 0);
+    /* the inner multipart is not closed: the outer boundary ends it (a
+     * malformed multipart for GMime) and the outer one goes on */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"outer\"\n\n"
+                  "--outer\nContent-Type: multipart/alternative; boundary=\"inner\"\n\n"
+                  "--inner\nContent-Type: text/html\n\n<p>first</p>\n"
+                  "--outer\nContent-Type: text/plain\n\nsecond\n--outer--\n",
+              "second", LW_DEFECT_BAD_MIME);
+    /* a message/rfc822 part goes to the full parser */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: message/rfc822\n\nFrom: a@b.example\nSubject: fw\n\n"
+                  "forwarded text\n--m--\n",
+              "forwarded text", 0);
+}
+
+static void test_multipart_lines(void **state)
+{
+    (void)state;
+    /* CRLF line ends throughout */
+    same_mail("From: Recruiter <jobs@consult.example>\r\nSubject: crlf\r\n"
+              "Message-ID: <crlf@consult.example>\r\n"
+              "Content-Type: multipart/alternative; boundary=\"c\"\r\n\r\n"
+              "--c\r\nContent-Type: text/plain\r\n\r\nline one\r\nline two\r\n"
+              "--c\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--c--\r\n",
+              "line one\r\nline two", 0);
+    /* a preamble and an epilogue, which look like parts but are not */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "This is a multi-part message in MIME format.\n\nContent-Type: text/plain\n\n"
+                  "--m\nContent-Type: text/plain\n\nthe text\n--m--\n"
+                  "epilogue\n--m\nContent-Type: text/plain\n\nafter the end\n",
+              "the text", 0);
+    /* boundary lines with white space after them */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m  \t\nContent-Type: text/plain\n\nspaced\n--m-- \n",
+              "spaced", 0);
+    /* a part with no header block is text/plain */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: image/png\n\nPNG\n--m\n\nno headers here\n--m--\n",
+              "no headers here", 0);
+    /* the line break before a boundary is the boundary's: GMime drops two
+     * bytes when the boundary line ends in CRLF, whatever the part's last
+     * line ends with */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: text/plain\n\nhello\n--m--\r\n",
+              "hell", 0);
+    /* "--b" is a boundary, "--bx" and "--b--x" are text */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+                  "--b\nContent-Type: text/plain\n\nbefore\n--bx\n--b--x\n--b-\nafter\n--b--\n",
+              "before\n--bx\n--b--x\n--b-\nafter", 0);
+    /* no final boundary: the text runs to the end, and GMime warns */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: text/plain\n\ncut short\n",
+              "cut short\n", LW_DEFECT_BAD_MIME);
+    /* a header line in a part that GMime skips goes to the full parser */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nnot a header\nContent-Type: text/html\n\n<p>x</p>\n--m--\n",
+              NULL, LW_DEFECT_BAD_HEADER);
+}
+
+static void test_multipart_encodings(void **state)
+{
+    (void)state;
+    /* quoted-printable in ISO-8859-1, base64 in windows-1252 and KOI8-R */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: text/plain; charset=iso-8859-1\n"
+                  "Content-Transfer-Encoding: quoted-printable\n\n"
+                  "Caf=E9 r=E9sum=E9 soft=\nbreak\n--m--\n",
+              "Caf\xc3\xa9 r\xc3\xa9sum\xc3\xa9 softbreak", 0);
+    same_mail(HDR "Content-Type: multipart/alternative; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: text/plain; charset=\"windows-1252\"\n"
+                  "Content-Transfer-Encoding: base64\n\nk1F1b3RlZJQgoCCAMTAw\n--m--\n",
+              "\xe2\x80\x9cQuoted\xe2\x80\x9d \xc2\xa0 \xe2\x82\xac"
+              "100",
+              0);
+    same_mail(HDR "Content-Type: multipart/alternative; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: text/html; charset=koi8-r\n"
+                  "Content-Transfer-Encoding: BASE64\n\n8NLJ18XU\n--m--\n",
+              "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82", 0);
+    /* an ASCII part in a charset iconv does not know: kept as is, flagged */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: text/plain; charset=iso-8859-99\n\nascii\n--m--\n",
+              "ascii", LW_DEFECT_BAD_MIME);
+    /* an unquoted parameter before a folded line keeps the line break, as
+     * GMime parses the field: no charset it can open, so flagged */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: text/plain; charset=windows-1251\n folded\n\nascii\n--m--\n",
+              "ascii", LW_DEFECT_BAD_MIME);
+    /* uuencode goes to the full parser */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"m\"\n\n"
+                  "--m\nContent-Type: text/plain\nContent-Transfer-Encoding: x-uuencode\n\n"
+                  "begin 644 a.txt\n#:&D*\n`\nend\n--m--\n",
+              NULL, 0);
+}
+
+static void test_multipart_caps(void **state)
+{
+    struct lw_limits lim;
+    const char *mail = HDR "Content-Type: multipart/mixed; boundary=\"o\"\n\n"
+                           "--o\nContent-Type: multipart/alternative; boundary=\"i\"\n\n"
+                           "--i\nContent-Type: image/png\n\nPNG\n"
+                           "--i\nContent-Type: text/html\n\n<p>deep</p>\n--i--\n"
+                           "--o\nContent-Type: text/plain\n\nshallow\n--o--\n";
+
+    (void)state;
+    lw_limits_default(&lim);
+    same_mail_lim(mail, "shallow", 0, &lim);
+    /* walk() stops at the third part (the image) and keeps what it found */
+    lim.max_mime_parts = 2;
+    same_mail_lim(mail, "", LW_DEFECT_BAD_MIME | LW_DEFECT_NO_TEXT, &lim);
+    lim.max_mime_parts = 4;
+    same_mail_lim(mail, "<p>deep</p>", LW_DEFECT_BAD_MIME, &lim);
+    /* and at the depth of the inner parts */
+    lw_limits_default(&lim);
+    lim.max_mime_depth = 1;
+    same_mail_lim(mail, "", LW_DEFECT_BAD_MIME | LW_DEFECT_NO_TEXT, &lim);
+    /* text past max_text is cut */
+    lw_limits_default(&lim);
+    lim.max_text = 4;
+    same_mail_lim(mail, "shal", LW_DEFECT_TRUNCATED, &lim);
 }
 
 static void test_maildir(void **state)
@@ -106,6 +351,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eml),
+        cmocka_unit_test(test_multipart_choice),
+        cmocka_unit_test(test_multipart_nested),
+        cmocka_unit_test(test_multipart_lines),
+        cmocka_unit_test(test_multipart_encodings),
+        cmocka_unit_test(test_multipart_caps),
         cmocka_unit_test(test_maildir),
         cmocka_unit_test(test_not_mail),
     };
