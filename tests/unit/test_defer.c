@@ -156,6 +156,19 @@ static void test_eml(void **state)
     same_messages(data("cp1252-8bit.eml"));
 }
 
+/* A single part marked inline is the text, read by the light path; one
+ * marked attachment has no text. */
+static void test_single_part_disposition(void **state)
+{
+    (void)state;
+    same_mail(HDR "Content-Type: text/plain; charset=us-ascii\n"
+                  "Content-Disposition: inline\n\nWe pay well for short reports.\n",
+              "We pay well for short reports.\n", 0);
+    same_mail(HDR "Content-Type: text/plain\nContent-Disposition: attachment; filename=a.txt\n"
+                  "\nnotes\n",
+              "", LW_DEFECT_NO_TEXT);
+}
+
 static void test_multipart_choice(void **state)
 {
     (void)state;
@@ -351,6 +364,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eml),
+        cmocka_unit_test(test_single_part_disposition),
         cmocka_unit_test(test_multipart_choice),
         cmocka_unit_test(test_multipart_nested),
         cmocka_unit_test(test_multipart_lines),
