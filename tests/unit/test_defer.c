@@ -169,6 +169,50 @@ static void test_single_part_disposition(void **state)
               "", LW_DEFECT_NO_TEXT);
 }
 
+/* From, To and Subject in the forms the light path reads without GMime
+ * and in forms it leaves to GMime: both paths agree on each. */
+static void test_plain_fields(void **state)
+{
+    static const char *const from[] = {
+        "jobs@consult.example",
+        "<jobs@consult.example>",
+        "Amanda Qiu <amanda.qiu@br-yr.example>",
+        "O'Neil-Smith 2 <a_b+c@x-y.example>",
+        "\"Qiu, Amanda\" <amanda@br-yr.example>",
+        "Amanda  Qiu <amanda@br-yr.example>",
+        "John Q. Public <john@example.com>",
+        "amanda@br-yr.example (Amanda)",
+        "=?utf-8?b?6YKx5pu86L6+?= <qiu@example.cn>",
+        "jobs..x@consult.example",
+        "Undisclosed recipients:;",
+    };
+    static const char *const to[] = {
+        "pat@victim.example",
+        "Pat <pat@victim.example>, sam@victim.example",
+        "pat@victim.example,",
+        "\"Doe, Pat\" <pat@victim.example>, sam@victim.example",
+        "team: pat@victim.example, sam@victim.example;",
+    };
+    static const char *const subject[] = {
+        "A paid role", "Re:  a  role  ", "=?utf-8?q?A_paid_role?=", "50% =? off", "caf\xC3\xA9",
+    };
+    struct lw_limits lim;
+    char mail[1024];
+    size_t i;
+
+    (void)state;
+    lw_limits_default(&lim);
+    for (i = 0; i < LW_ARRAY_LEN(from) + LW_ARRAY_LEN(to) + LW_ARRAY_LEN(subject); i++) {
+        size_t a = LW_ARRAY_LEN(from), b = a + LW_ARRAY_LEN(to);
+        snprintf(mail, sizeof(mail),
+                 "From: %s\nTo: %s\nSubject: %s\nMessage-ID: <p%zu@x.example>\n"
+                 "Content-Type: text/plain\n\nhello\n",
+                 i < a ? from[i] : from[2], i >= a && i < b ? to[i - a] : to[1],
+                 i >= b ? subject[i - b] : subject[0], i);
+        same_message(read_mem(mail, &lim, false), read_mem(mail, &lim, true));
+    }
+}
+
 static void test_multipart_choice(void **state)
 {
     (void)state;
@@ -365,6 +409,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eml),
         cmocka_unit_test(test_single_part_disposition),
+        cmocka_unit_test(test_plain_fields),
         cmocka_unit_test(test_multipart_choice),
         cmocka_unit_test(test_multipart_nested),
         cmocka_unit_test(test_multipart_lines),
