@@ -390,6 +390,16 @@ static void scan_exact(struct run *r, const char *t, size_t len)
             i = k + 1; /* a NUL inside the text: go on after it */
             continue;
         }
+        /* A full stop or colon ending a word ("... to you. Regards:") joins
+         * nothing to what follows, and the word before it holds no other
+         * special character (the look would have stopped there first): it
+         * can only be a handle, and only a listed handle makes that worth a
+         * look. Most stops in prose end here. */
+        if ((t[k] == '.' || t[k] == ':') && !r->wl->any_handle &&
+            !(k + 1 < len && (alnum((unsigned char)t[k + 1]) || t[k + 1] == '/'))) {
+            i = k + 1;
+            continue;
+        }
         /* back to the start of the word that holds it */
         for (s = k; s > i && (host_char((unsigned char)t[s - 1]) || t[s - 1] == '_' ||
                               t[s - 1] == '@' || t[s - 1] == '+' || t[s - 1] == '%');
