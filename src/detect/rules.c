@@ -3,6 +3,7 @@
  * database, checking rule files for every problem, and the per-thread
  * scanner. The parser itself is rulefile.c. */
 #define _DEFAULT_SOURCE /* MAP_POPULATE */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -22,25 +23,33 @@
 #include "base/buf.h"
 #include "detect/rules_int.h"
 
-/* Two databases are built from the patterns (see lw_scanner_scan):
- * - the probe: tactic patterns only, each reported once, without
- *   start-of-match tracking (what makes Vectorscan's scan and compile
- *   expensive). It answers "is there any evidence here at all?";
- * - the evidence database: tactic patterns with where each match starts,
- *   for quoting, and the signal patterns, which are only counted.
+/* Three databases are built from the patterns (enum lw_db_kind; see
+ * lw_scanner_probe and lw_scanner_scan):
+ * - the probe: tactic patterns without start-of-match tracking (what makes
+ *   Vectorscan's scan and compile expensive). Every text takes it: is there
+ *   any evidence at all? For text that has some, it also says where each
+ *   match ends;
+ * - the signals, counted over the whole of such a text;
+ * - the spans: tactic patterns with where each match starts, for quoting,
+ *   scanned only around the ends the probe found.
  * Check mode compiles every pattern with HS_PATTERN_FLAGS. */
 #define HS_PATTERN_FLAGS (HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST)
-enum db_kind { DB_PROBE, DB_EVIDENCE };
 
 /* The flags pattern i is compiled with into a database of kind k; 0 when
  * it is left out. */
-static unsigned pattern_flags(const struct lw_ruleset *rs, size_t i, enum db_kind k)
+static unsigned pattern_flags(const struct lw_ruleset *rs, size_t i, enum lw_db_kind k)
 {
     bool signal = rs->tactics[rs->patterns[i].tactic].is_signal;
 
-    if (k == DB_PROBE)
-        return signal ? 0 : HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH;
-    return signal ? HS_FLAG_UTF8 : HS_PATTERN_FLAGS;
+    switch (k) {
+    case LW_DB_PROBE:
+        return signal ? 0 : HS_FLAG_UTF8;
+    case LW_DB_SIGNALS:
+        return signal ? HS_FLAG_UTF8 : 0;
+    case LW_DB_SPANS:
+    default:
+        return signal ? 0 : HS_PATTERN_FLAGS;
+    }
 }
 
 static const char *const stage_names[] = {
@@ -166,8 +175,8 @@ void lw_ruleset_free(struct lw_ruleset *rs)
 {
     if (!rs)
         return;
-    hs_free_database(rs->db);
-    hs_free_database(rs->db_fast);
+    for (int k = 0; k < LW_DB_KINDS; k++)
+        hs_free_database(rs->db[k]);
     free(rs->tactics);
     free(rs->patterns);
     free(rs->refs);
@@ -355,7 +364,7 @@ static int compile_multi(const struct lw_ruleset *rs, int k, hs_database_t **db,
     if (!exprs || !flags || !ids)
         goto out;
     for (i = 0; i < rs->n_patterns; i++) {
-        unsigned f = k < 0 ? HS_PATTERN_FLAGS : pattern_flags(rs, i, (enum db_kind)k);
+        unsigned f = k < 0 ? HS_PATTERN_FLAGS : pattern_flags(rs, i, (enum lw_db_kind)k);
         if (!f)
             continue;
         exprs[n] = rs->patterns[i].regex;
@@ -379,33 +388,29 @@ out:
     return rc;
 }
 
-/* Load mode: build rs->db; a rejected pattern is a problem at its place. */
+/* Load mode: build rs->db; a rejected pattern is a problem at its place
+ * (the spans database first: start-of-match is what Vectorscan refuses
+ * most). */
 static int compile_db(struct lw_ruleset *rs, struct lw_rules_sink *sink)
 {
+    static const enum lw_db_kind order[] = {LW_DB_SPANS, LW_DB_PROBE, LW_DB_SIGNALS};
     hs_compile_error_t *err = NULL;
-    int bad, rc;
+    size_t i;
+    int bad, rc = LW_OK;
 
-    if (rs->n_patterns == 0)
-        return LW_OK;
-    rc = compile_multi(rs, DB_EVIDENCE, &rs->db, &bad, &err);
-    if (rc == LW_EBACKEND && bad >= 0 && (size_t)bad < rs->n_patterns) {
-        report_hs_error(sink, &rs->patterns[bad], err);
-        rc = LW_EPARSE;
-    } else if (rc < 0 && sink->diag) {
-        lw_diag_clear(sink->diag);
-        lw_diag_set(sink->diag, "cannot compile the rule set: %s",
-                    err ? err->message : lw_strerror(rc));
-    }
-    hs_free_compile_error(err);
-    err = NULL;
-    if (rc == LW_OK) {
-        rc = compile_multi(rs, DB_PROBE, &rs->db_fast, &bad, &err);
-        if (rc < 0 && sink->diag) {
+    rs->compiled = true;
+    for (i = 0; i < LW_ARRAY_LEN(order) && rc == LW_OK; i++) {
+        rc = compile_multi(rs, order[i], &rs->db[order[i]], &bad, &err);
+        if (rc == LW_EBACKEND && bad >= 0 && (size_t)bad < rs->n_patterns) {
+            report_hs_error(sink, &rs->patterns[bad], err);
+            rc = LW_EPARSE;
+        } else if (rc < 0 && sink->diag) {
             lw_diag_clear(sink->diag);
             lw_diag_set(sink->diag, "cannot compile the rule set: %s",
                         err ? err->message : lw_strerror(rc));
         }
         hs_free_compile_error(err);
+        err = NULL;
     }
     return rc;
 }
@@ -619,7 +624,7 @@ out:
  * change to the rules, the library or the machine compiles afresh. A missing, unreadable or corrupt
  * cache file is never an error: we compile and try to write it again. */
 
-static uint64_t cache_key(const struct lw_ruleset *rs, enum db_kind k)
+static uint64_t cache_key(const struct lw_ruleset *rs, enum lw_db_kind k)
 {
     XXH3_state_t *st = XXH3_createState();
     hs_platform_info_t plat;
@@ -727,30 +732,39 @@ static void cache_save(const hs_database_t *db, const char *dir, const char *fil
 static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
                              const char *cache_dir)
 {
-    char file[4096], fast[4096];
-    int rc;
+    char file[LW_DB_KINDS][4096];
+    bool used[LW_DB_KINDS];
+    int k, rc;
 
     if (!cache_dir || !*cache_dir || rs->n_patterns == 0)
         return compile_db(rs, sink);
-    snprintf(file, sizeof(file), "%s/rules-%016llx.hsdb", cache_dir,
-             (unsigned long long)cache_key(rs, DB_EVIDENCE));
-    snprintf(fast, sizeof(fast), "%s/rules-%016llx.hsdb", cache_dir,
-             (unsigned long long)cache_key(rs, DB_PROBE));
-    if (cache_load(&rs->db, file)) {
-        if (cache_load(&rs->db_fast, fast)) {
-            /* In use: keep them from being pruned. */
-            (void)utime(file, NULL);
-            (void)utime(fast, NULL);
-            return LW_OK;
-        }
-        hs_free_database(rs->db);
-        rs->db = NULL;
+    for (k = 0; k < LW_DB_KINDS; k++) {
+        size_t i;
+        /* A kind with no pattern has no database, and no file. */
+        used[k] = false;
+        for (i = 0; i < rs->n_patterns && !used[k]; i++)
+            used[k] = pattern_flags(rs, i, (enum lw_db_kind)k) != 0;
+        snprintf(file[k], sizeof(file[k]), "%s/rules-%016llx.hsdb", cache_dir,
+                 (unsigned long long)cache_key(rs, (enum lw_db_kind)k));
+    }
+    for (k = 0; k < LW_DB_KINDS && (!used[k] || cache_load(&rs->db[k], file[k])); k++)
+        ;
+    if (k == LW_DB_KINDS) {
+        rs->compiled = true;
+        /* In use: keep them from being pruned. */
+        for (k = 0; k < LW_DB_KINDS; k++)
+            if (used[k])
+                (void)utime(file[k], NULL);
+        return LW_OK;
+    }
+    for (k = 0; k < LW_DB_KINDS; k++) {
+        hs_free_database(rs->db[k]);
+        rs->db[k] = NULL;
     }
     rc = compile_db(rs, sink);
-    if (rc == LW_OK) {
-        cache_save(rs->db, cache_dir, file);
-        cache_save(rs->db_fast, cache_dir, fast);
-    }
+    for (k = 0; rc == LW_OK && k < LW_DB_KINDS; k++)
+        if (rs->db[k])
+            cache_save(rs->db[k], cache_dir, file[k]);
     return rc;
 }
 
@@ -876,25 +890,38 @@ struct seen {
     uint32_t end;
 };
 
+/* Where a tactic match ends, from the probe; done once the spans pass has
+ * reported it. */
+struct end {
+    uint32_t end;
+    uint32_t id;
+    bool done;
+};
+
 struct lw_scanner {
     const struct lw_ruleset *rs;
-    hs_scratch_t *scratch; /* sized for both databases */
+    hs_scratch_t *scratch; /* sized for every database */
     struct seen *seen;     /* one per pattern */
     uint32_t gen;
     lw_hit_fn *fn;
     void *ctx;
+    struct end *ends; /* the probe's matches in the text being scanned */
+    size_t nends, capends;
+    bool ends_full; /* no room for more: the spans pass takes the whole text */
+    bool stopped;   /* fn asked to stop */
+    size_t base;    /* where the window being scanned starts in the text */
 };
 
 int lw_scanner_new(const struct lw_ruleset *rs, struct lw_scanner **out, struct lw_diag *diag)
 {
     struct lw_scanner *sc = NULL;
-    int rc = LW_ENOMEM;
+    int rc = LW_ENOMEM, k;
 
     if (!rs) {
         lw_diag_set(diag, "no rule set");
         return LW_EINVAL;
     }
-    if (rs->n_patterns > 0 && !rs->db) {
+    if (rs->n_patterns > 0 && !rs->compiled) {
         lw_diag_set(diag, "the rule set was loaded without compiling it");
         return LW_EINVAL;
     }
@@ -905,10 +932,8 @@ int lw_scanner_new(const struct lw_ruleset *rs, struct lw_scanner **out, struct 
     sc->seen = calloc(rs->n_patterns ? rs->n_patterns : 1, sizeof(*sc->seen));
     if (!sc->seen)
         goto out;
-    if (rs->db) {
-        hs_error_t hr = hs_alloc_scratch(rs->db, &sc->scratch);
-        if (hr == HS_SUCCESS && rs->db_fast)
-            hr = hs_alloc_scratch(rs->db_fast, &sc->scratch);
+    for (k = 0; k < LW_DB_KINDS; k++) {
+        hs_error_t hr = rs->db[k] ? hs_alloc_scratch(rs->db[k], &sc->scratch) : HS_SUCCESS;
         if (hr != HS_SUCCESS) {
             lw_diag_set(diag, "cannot allocate Vectorscan scratch (error %d)", (int)hr);
             rc = hr == HS_NOMEM ? LW_ENOMEM : LW_EBACKEND;
@@ -931,6 +956,7 @@ void lw_scanner_free(struct lw_scanner *sc)
         return;
     hs_free_scratch(sc->scratch);
     free(sc->seen);
+    free(sc->ends);
     free(sc);
 }
 
@@ -948,7 +974,11 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
         return 0;
     s->gen = sc->gen;
     s->end = (uint32_t)to;
-    return sc->fn(sc->ctx, id, (size_t)from, (size_t)to) ? 1 : 0;
+    if (sc->fn(sc->ctx, id, (size_t)from, (size_t)to)) {
+        sc->stopped = true;
+        return 1;
+    }
+    return 0;
 }
 
 /* The probe: any tactic match ends the scan. */
@@ -960,39 +990,149 @@ static int on_probe(unsigned id, unsigned long long from, unsigned long long to,
     return 1;
 }
 
+static hs_error_t scan(const struct lw_scanner *sc, enum lw_db_kind k, const char *text, size_t len,
+                       match_event_handler fn, void *ctx)
+{
+    if (!sc->rs->db[k])
+        return HS_SUCCESS;
+    return hs_scan(sc->rs->db[k], text ? text : "", (unsigned)len, 0, sc->scratch, fn, ctx);
+}
+
 int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *hit)
 {
     hs_error_t hr;
 
     *hit = false;
-    if (!sc->rs->db_fast)
-        return LW_OK; /* no tactic patterns */
     if (len > UINT_MAX)
         return LW_ELIMIT;
-    hr = hs_scan(sc->rs->db_fast, text ? text : "", (unsigned)len, 0, sc->scratch, on_probe, hit);
+    hr = scan(sc, LW_DB_PROBE, text, len, on_probe, hit);
     return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
 }
 
-/* The evidence pass: tactic matches with their start offsets; signals are
- * compiled without them and reported as empty spans at their end. */
-static int on_evidence(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-                       void *ctx)
+/* Signals are counted; their starts are not tracked (an empty span). */
+static int on_signal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                     void *ctx)
+{
+    (void)from;
+    return on_match(id, to, to, flags, ctx);
+}
+
+/* The probe again, keeping where every tactic match ends. */
+static int on_end(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                  void *ctx)
 {
     struct lw_scanner *sc = ctx;
 
-    if (id >= sc->rs->n_patterns)
+    (void)from, (void)flags;
+    if (sc->nends == sc->capends) {
+        size_t cap = sc->capends ? sc->capends * 2 : 64;
+        struct end *v = cap <= ((size_t)1 << 20) ? realloc(sc->ends, cap * sizeof(*v)) : NULL;
+        if (!v) {
+            sc->ends_full = true;
+            return 1; /* the spans pass will look at the whole text */
+        }
+        sc->ends = v;
+        sc->capends = cap;
+    }
+    sc->ends[sc->nends++] = (struct end){(uint32_t)to, id, false};
+    return 0;
+}
+
+static int end_cmp(const void *a, const void *b)
+{
+    const struct end *x = a, *y = b;
+
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* A spans match, at sc->base in the text: reported if the probe saw a
+ * match of that pattern end there, once. A window has edges the text does
+ * not; matching only what the probe found keeps them out. */
+static int on_span(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                   void *ctx)
+{
+    struct lw_scanner *sc = ctx;
+    struct end key = {(uint32_t)(to + sc->base), id, false}, *e;
+
+    e = bsearch(&key, sc->ends, sc->nends, sizeof(*sc->ends), end_cmp);
+    if (!e || e->done)
         return 0;
-    if (sc->rs->tactics[sc->rs->patterns[id].tactic].is_signal)
-        from = to;
-    return on_match(id, from, to, flags, ctx);
+    e->done = true;
+    return on_match(id, from + sc->base, to + sc->base, flags, ctx);
+}
+
+/* Bytes before a match end that its window takes: far more than any phrase
+ * the rules describe. A match that starts further back is found by a pass
+ * over the whole text. */
+#define SPAN_WINDOW 1024
+
+static bool word_byte(unsigned char c)
+{
+    return c == '_' || (c < 0x80 && isalnum(c));
+}
+
+/* Where the window of a match ending at `end` starts: SPAN_WINDOW bytes
+ * back, then on back to just after an ASCII byte that is no word byte, so
+ * that the window starts where a word could (its \b is the text's) and on
+ * a character boundary. (size_t)-1 when there is no such byte near. */
+static size_t window_start(const char *t, size_t end)
+{
+    size_t s = end > SPAN_WINDOW ? end - SPAN_WINDOW : 0, stop = s > 256 ? s - 256 : 0;
+
+    while (s > stop && (word_byte((unsigned char)t[s - 1]) || (unsigned char)t[s - 1] >= 0x80))
+        s--;
+    return s == 0 || !(word_byte((unsigned char)t[s - 1]) || (unsigned char)t[s - 1] >= 0x80)
+               ? s
+               : (size_t)-1;
+}
+
+/* Tactic matches with their starts: the spans database over a window
+ * around each end the probe found (windows that touch are merged), or over
+ * the whole text when a window cannot be placed or a match was not found
+ * in its window. */
+static hs_error_t spans(struct lw_scanner *sc, const char *text, size_t len)
+{
+    hs_error_t hr = HS_SUCCESS;
+    size_t i, j, ws, we;
+    bool whole = sc->ends_full;
+
+    qsort(sc->ends, sc->nends, sizeof(*sc->ends), end_cmp);
+    for (i = 0;
+         i < sc->nends && !whole && !sc->stopped && (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED);
+         i = j) {
+        ws = window_start(text, sc->ends[i].end);
+        if (ws == (size_t)-1) {
+            whole = true;
+            break;
+        }
+        we = sc->ends[i].end;
+        for (j = i + 1; j < sc->nends; j++) {
+            size_t s2 = window_start(text, sc->ends[j].end);
+            if (s2 == (size_t)-1 || s2 > we)
+                break;
+            we = sc->ends[j].end;
+        }
+        sc->base = ws;
+        hr = scan(sc, LW_DB_SPANS, text + ws, we - ws, on_span, sc);
+        if (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)
+            for (size_t k = i; k < j; k++)
+                whole |= !sc->ends[k].done;
+    }
+    if (whole && !sc->stopped && (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)) {
+        sc->base = 0;
+        if (sc->ends_full)
+            return scan(sc, LW_DB_SPANS, text, len, on_match, sc);
+        hr = scan(sc, LW_DB_SPANS, text, len, on_span, sc);
+    }
+    return hr;
 }
 
 int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_fn *fn, void *ctx)
 {
     hs_error_t hr;
 
-    if (!sc->rs->db)
-        return LW_OK;
     if (len > UINT_MAX)
         return LW_ELIMIT;
     if (++sc->gen == 0) {
@@ -1001,6 +1141,17 @@ int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_
     }
     sc->fn = fn;
     sc->ctx = ctx;
-    hr = hs_scan(sc->rs->db, text ? text : "", (unsigned)len, 0, sc->scratch, on_evidence, sc);
+    sc->nends = 0;
+    sc->ends_full = false;
+    sc->stopped = false;
+    if (!text)
+        text = "";
+    hr = scan(sc, LW_DB_SIGNALS, text, len, on_signal, sc);
+    if (sc->stopped)
+        return LW_OK;
+    if (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)
+        hr = scan(sc, LW_DB_PROBE, text, len, on_end, sc);
+    if ((hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED) && (sc->nends || sc->ends_full))
+        hr = spans(sc, text, len);
     return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
 }

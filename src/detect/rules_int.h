@@ -28,6 +28,14 @@ struct lw_rules_ref {
     bool has_weight;   /* the pattern overrides the tactic's weight */
 };
 
+/* The Vectorscan databases built from the patterns (see rules.c). */
+enum lw_db_kind {
+    LW_DB_PROBE,   /* tactic patterns, no start of match: is there evidence? */
+    LW_DB_SIGNALS, /* signal patterns, no start of match: counted */
+    LW_DB_SPANS,   /* tactic patterns with start of match: quoted */
+    LW_DB_KINDS
+};
+
 struct lw_ruleset {
     struct lw_arena *arena;
     struct lw_tactic *tactics;
@@ -38,8 +46,8 @@ struct lw_ruleset {
     unsigned *slots;           /* code -> tactic index + 1; 0 = empty */
     size_t n_slots;            /* power of two */
     unsigned long n_files;
-    hs_database_t *db;      /* with start offsets; NULL when there are no patterns */
-    hs_database_t *db_fast; /* the probe: tactic patterns alone (see lw_scanner_probe) */
+    hs_database_t *db[LW_DB_KINDS]; /* see rules.c; NULL when no pattern is of a kind */
+    bool compiled;
 };
 
 /* Where problems go. In load mode the first problem is kept in diag and

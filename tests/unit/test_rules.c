@@ -412,6 +412,49 @@ static void test_scan(void **state)
     lw_ruleset_free(rs);
 }
 
+static size_t put(char *t, size_t n, const char *s)
+{
+    memcpy(t + n, s, strlen(s));
+    return n + strlen(s);
+}
+
+/* Starts are found in windows around each match: matches far apart, one
+ * at the very start, and one after a word too long to place a window
+ * before (the whole text is scanned then) all keep their exact spans. */
+static void test_scan_windows(void **state)
+{
+    struct lw_ruleset *rs = NULL;
+    struct lw_scanner *sc = NULL;
+    struct hits hs;
+    struct lw_diag d;
+    char path[1024], *t = malloc(8192);
+    size_t n = 0, a, b, c;
+
+    (void)state;
+    assert_non_null(t);
+    assert_int_equal(lw_ruleset_load(testdata("rules/ok", path, sizeof(path)), &rs, &d), LW_OK);
+    assert_int_equal(lw_scanner_new(rs, &sc, &d), LW_OK);
+    a = n;
+    n = put(t, n, "generous fees ");
+    while (n < 3000)
+        n = put(t, n, "word ");
+    b = n;
+    n = put(t, n, "generous fees ");
+    memset(t + n, 'x', 2000); /* one long word: no window fits before it */
+    n += 2000;
+    c = n + 1;
+    n = put(t, n, " generous fees");
+    memset(&hs, 0, sizeof(hs));
+    assert_int_equal(lw_scanner_scan(sc, t, n, on_hit, &hs), LW_OK);
+    assert_int_equal(hs.n, 6);
+    assert_true(has_hit(&hs, 1, a, a + 12) && has_hit(&hs, 1, a, a + 13));
+    assert_true(has_hit(&hs, 1, b, b + 12) && has_hit(&hs, 1, b, b + 13));
+    assert_true(has_hit(&hs, 1, c, c + 12) && has_hit(&hs, 1, c, c + 13));
+    lw_scanner_free(sc);
+    lw_ruleset_free(rs);
+    free(t);
+}
+
 /* Patterns that can end at many places: every end once, leftmost start. */
 static void test_scan_dedupe(void **state)
 {
@@ -471,15 +514,11 @@ static void test_scan_signals_without_starts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_stage_names),
-        cmocka_unit_test(test_load_folder),
-        cmocka_unit_test(test_cross_file),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_syntax_details),
-        cmocka_unit_test(test_check_all),
-        cmocka_unit_test(test_scan),
-        cmocka_unit_test(test_scan_dedupe),
-        cmocka_unit_test(test_scan_signals_without_starts),
+        cmocka_unit_test(test_stage_names),    cmocka_unit_test(test_load_folder),
+        cmocka_unit_test(test_cross_file),     cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_syntax_details), cmocka_unit_test(test_check_all),
+        cmocka_unit_test(test_scan),           cmocka_unit_test(test_scan_windows),
+        cmocka_unit_test(test_scan_dedupe),    cmocka_unit_test(test_scan_signals_without_starts),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
