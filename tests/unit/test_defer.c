@@ -213,6 +213,21 @@ static void test_plain_fields(void **state)
     }
 }
 
+/* Latin-1 is converted without GMime's filter, to what the filter gives. */
+static void test_latin1(void **state)
+{
+    (void)state;
+    same_mail(HDR "Content-Type: text/plain; charset=ISO-8859-1\n"
+                  "Content-Transfer-Encoding: 8bit\n\ncaf\xe9 \xa3"
+                  "100 \x80\xff end\n",
+              "caf\xc3\xa9 \xc2\xa3"
+              "100 \xc2\x80\xc3\xbf end\n",
+              0);
+    same_mail(HDR "Content-Type: text/plain; charset=latin1\n"
+                  "Content-Transfer-Encoding: quoted-printable\n\nna=EFve=\n\n",
+              "na\xc3\xafve\n", 0);
+}
+
 static void test_multipart_choice(void **state)
 {
     (void)state;
@@ -410,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_eml),
         cmocka_unit_test(test_single_part_disposition),
         cmocka_unit_test(test_plain_fields),
+        cmocka_unit_test(test_latin1),
         cmocka_unit_test(test_multipart_choice),
         cmocka_unit_test(test_multipart_nested),
         cmocka_unit_test(test_multipart_lines),
