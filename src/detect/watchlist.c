@@ -242,17 +242,18 @@ static size_t ascii_word_end(const char *s, size_t len, size_t i)
     return i;
 }
 
-int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
+/* The next word of s from *pos: its span [*ws, *we) and whether it is one
+ * Han (kana, hangul) character; false when there is none left. */
+static inline bool next_word(const char *s, size_t len, size_t *pos, size_t *ws, size_t *we,
+                             bool *han)
 {
-    size_t i = 0, adv, start = 0;
+    size_t i = *pos, adv, start = 0;
     bool in = false;
-    int rc = LW_OK;
 
-    tv->n = 0;
-    while (i < len && rc == LW_OK) {
+    while (i < len) {
         unsigned char b = (unsigned char)s[i];
         uint32_t c;
-        bool han;
+        bool h;
 
         if (b < 0x80) {
             if (ascii_word(b)) {
@@ -264,16 +265,14 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
                 i = ascii_word_end(s, len, i + 1);
                 continue;
             }
-            if (in) {
-                in = false;
-                rc = tok_push(tv, start, i, false, lw_watchlist_word_hash(s + start, i - start));
-            }
+            if (in)
+                break;
             i++;
             continue;
         }
         c = utf8_at(s, len, i, &adv);
-        han = is_han(c);
-        if (!han && u_isalnum((UChar32)c)) {
+        h = is_han(c);
+        if (!h && u_isalnum((UChar32)c)) {
             if (!in) {
                 in = true;
                 start = i;
@@ -281,17 +280,46 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
             i += adv;
             continue;
         }
-        if (in) {
-            in = false;
-            rc = tok_push(tv, start, i, false, lw_watchlist_word_hash(s + start, i - start));
+        if (in)
+            break; /* the character is looked at again by the next call */
+        if (h) {
+            *ws = i;
+            *we = *pos = i + adv;
+            *han = true;
+            return true;
         }
-        if (han && rc == LW_OK)
-            rc = tok_push(tv, i, i + adv, true, lw_watchlist_word_hash(s + i, adv));
         i += adv;
     }
-    if (in && rc == LW_OK)
-        rc = tok_push(tv, start, len, false, lw_watchlist_word_hash(s + start, len - start));
+    *pos = i;
+    if (!in)
+        return false;
+    *ws = start;
+    *we = i;
+    *han = false;
+    return true;
+}
+
+int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv)
+{
+    size_t pos = 0, ws, we;
+    bool han;
+    int rc = LW_OK;
+
+    tv->n = 0;
+    while (rc == LW_OK && next_word(s, len, &pos, &ws, &we, &han))
+        rc = tok_push(tv, ws, we, han, lw_watchlist_word_hash(s + ws, we - ws));
     return rc;
+}
+
+bool lw_watchlist_any_anchor(const struct lw_watchlist *wl, const char *s, size_t len)
+{
+    size_t pos = 0, ws, we;
+    bool han;
+
+    while (next_word(s, len, &pos, &ws, &we, &han))
+        if (lw_wl_abit(wl->abits, lw_watchlist_word_hash(s + ws, we - ws)))
+            return true;
+    return false;
 }
 
 /* ---- canonical exact keys -------------------------------------------------- */

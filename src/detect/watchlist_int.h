@@ -117,6 +117,9 @@ struct wl_tokv {
  * character is a word of its own, as Chinese is written without spaces.
  * At most WL_MAX_TOKENS words. */
 int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv);
+/* Whether some word of s passes the anchor filter, without keeping the
+ * words: most texts have none, and need not be cut into words at all. */
+bool lw_watchlist_any_anchor(const struct lw_watchlist *wl, const char *s, size_t len);
 /* The organisation key of words [0, n) of s: legal forms at the end
  * dropped, words joined by sep; 0 when it does not fit in out. */
 size_t lw_watchlist_org_key(const char *s, const struct wl_tok *t, size_t n, const char *sep,

@@ -780,6 +780,9 @@ static void names_in(struct run *r, const char *t, size_t len, enum field f, str
     size_t i;
     int rc;
 
+    /* With no handle or template listed, only anchors lead anywhere. */
+    if (!wl->any_handle && !wl->any_tmpl && !lw_watchlist_any_anchor(wl, t, len))
+        return;
     memset(wk, 0, sizeof(wk));
     rc = lw_watchlist_tokenize(t, len, tv);
     if (rc < 0) {
