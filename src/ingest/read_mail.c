@@ -967,22 +967,34 @@ static bool plain_from(struct lw_msg *m, const char *v, int *rc)
     return true;
 }
 
+/* The next element of a comma-separated list from *s, blanks trimmed
+ * (*len may be 0); false at the end of the list. */
+static bool next_elem(const char **s, const char **elem, size_t *len)
+{
+    const char *e;
+
+    if (!*s)
+        return false;
+    e = strchr(*s, ',');
+    *elem = *s;
+    *len = e ? (size_t)(e - *s) : strlen(*s);
+    *s = e ? e + 1 : NULL;
+    while (*len > 0 && **elem == ' ')
+        (*elem)++, (*len)--;
+    while (*len > 0 && (*elem)[*len - 1] == ' ')
+        (*len)--;
+    return true;
+}
+
 /* To: every address of a list of plain mailboxes, or false (nothing
  * added) to leave it to GMime. */
 static bool plain_to(struct lw_msg *m, const char *v, int *rc)
 {
-    const char *s, *e, *name, *addr;
-    size_t n = 0, nlen, alen, k;
+    const char *s = v, *el, *name, *addr;
+    size_t n = 0, k, nlen, alen;
 
-    for (s = v; *s; s = *e ? e + 1 : e) {
-        e = strchr(s, ',');
-        if (!e)
-            e = s + strlen(s);
-        while (s < e && *s == ' ')
-            s++;
-        for (k = (size_t)(e - s); k > 0 && s[k - 1] == ' '; k--)
-            ;
-        if (!plain_mailbox(s, k, &name, &nlen, &addr, &alen))
+    while (next_elem(&s, &el, &k)) {
+        if (!plain_mailbox(el, k, &name, &nlen, &addr, &alen))
             return false;
         n++;
     }
@@ -994,15 +1006,8 @@ static bool plain_to(struct lw_msg *m, const char *v, int *rc)
         *rc = LW_ENOMEM;
         return true;
     }
-    for (s = v; *s && m->n_to < n; s = *e ? e + 1 : e) {
-        e = strchr(s, ',');
-        if (!e)
-            e = s + strlen(s);
-        while (s < e && *s == ' ')
-            s++;
-        for (k = (size_t)(e - s); k > 0 && s[k - 1] == ' '; k--)
-            ;
-        (void)plain_mailbox(s, k, &name, &nlen, &addr, &alen);
+    for (s = v; m->n_to < n && next_elem(&s, &el, &k);) {
+        (void)plain_mailbox(el, k, &name, &nlen, &addr, &alen);
         if (!(m->to[m->n_to++] = lw_msg_strdup(m, addr, alen))) {
             *rc = LW_ENOMEM;
             break;
