@@ -104,7 +104,10 @@ static int mm_build(struct wl_map *m, struct wl_mmbuilder *b)
         s->off = off;
         s->cnt = (uint32_t)(nids - off);
     }
-    if (uniq >= 4096) {
+    /* The filter answers most lookups, of keys that are not there, from
+     * the cache: from L1 for a small map (the template shingles of a few
+     * hundred templates), where a probe of the slots would go to L2. */
+    if (uniq >= 64) {
         uint64_t bits = 1024;
 
         while (bits < (uint64_t)uniq * 16)

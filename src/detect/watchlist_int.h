@@ -44,7 +44,7 @@ struct wl_map {
     struct wl_slot *slot;
     size_t mask;
     uint32_t *ids;
-    uint64_t *bits; /* a large map's filter: 16 bits a key; NULL for a small map */
+    uint64_t *bits; /* the map's filter: 16 bits a key; NULL for a tiny map */
     uint64_t bmask;
 };
 
