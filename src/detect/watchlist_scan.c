@@ -377,6 +377,23 @@ static size_t exact_at(struct run *r, const char *t, size_t len, size_t i)
  * are found among the words in names_in. */
 static const char specials[] = "@._:/+0123456789";
 
+/* Is the word that ends at t[k] letters and digits only, with something
+ * that is no part of an address before it (or the text's start)? i is
+ * where the scan resumed: a word that began before it is not known. */
+static bool plain_word_before(const char *t, size_t i, size_t k)
+{
+    size_t j = k;
+
+    while (j > i && alnum((unsigned char)t[j - 1]))
+        j--;
+    if (j == 0)
+        return true;
+    if (j == i)
+        return false;
+    return !host_char((unsigned char)t[j - 1]) && t[j - 1] != '_' && t[j - 1] != '@' &&
+           t[j - 1] != '+' && t[j - 1] != '%';
+}
+
 /* E-mail addresses, URLs, domains, phone numbers and handles in the text. */
 static void scan_exact(struct run *r, const char *t, size_t len)
 {
@@ -393,10 +410,13 @@ static void scan_exact(struct run *r, const char *t, size_t len)
         /* A full stop or colon ending a word ("... to you. Regards:") joins
          * nothing to what follows, and the word before it holds no other
          * special character (the look would have stopped there first): it
-         * can only be a handle, and only a listed handle makes that worth a
-         * look. Most stops in prose end here. */
-        if ((t[k] == '.' || t[k] == ':') && !r->wl->any_handle &&
-            !(k + 1 < len && (alnum((unsigned char)t[k + 1]) || t[k + 1] == '/'))) {
+         * can only be a handle. A word of letters and digits alone is a
+         * word names_in looks at as a handle already, so only a word with
+         * '-' or '%' in it, when handles are listed, is worth a look here.
+         * Most stops in prose end here. */
+        if ((t[k] == '.' || t[k] == ':') &&
+            !(k + 1 < len && (alnum((unsigned char)t[k + 1]) || t[k + 1] == '/')) &&
+            (!r->wl->any_handle || plain_word_before(t, i, k))) {
             i = k + 1;
             continue;
         }

@@ -541,6 +541,28 @@ static void test_initials_and_numbers(void **state)
     lw_watchlist_free(wl);
 }
 
+/* A listed handle at the end of a sentence is found, with or without a
+ * hyphen in it (the word before a full stop is looked at by two paths). */
+static void test_handle_before_full_stop(void **state)
+{
+    struct lw_entry e[2] = {entry(LW_ENTRY_HANDLE, "max-power99"),
+                            entry(LW_ENTRY_HANDLE, "privetbot")};
+    struct lw_watchlist *wl = NULL;
+    struct lw_diag d;
+    struct got g;
+    char *t = NULL;
+
+    (void)state;
+    lw_diag_clear(&d);
+    if (lw_watchlist_build(e, 2, nm, &wl, &d) != LW_OK)
+        fail_msg("build: %s", d.msg);
+    screen_text(wl, NULL, "Write to max-power99. Or to privetbot: both reply.", &g, &t);
+    assert_non_null(find(&g, "max-power99", "text"));
+    assert_non_null(find(&g, "privetbot", "text"));
+    free(t);
+    lw_watchlist_free(wl);
+}
+
 /* The tokenizer's eight-byte word scan cuts words where a byte-by-byte
  * reading does: random runs of lower and upper case, digits, punctuation,
  * spaces and multi-byte letters (é, Han). */
@@ -712,6 +734,7 @@ int main(void)
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_initials_and_numbers),
         cmocka_unit_test(test_tokenize_matches_bytewise),
+        cmocka_unit_test(test_handle_before_full_stop),
         cmocka_unit_test(test_empty_and_bad),
         cmocka_unit_test(test_build_take),
         cmocka_unit_test(test_many_entries),
