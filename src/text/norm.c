@@ -315,24 +315,28 @@ int lw_norm_reserve(struct lw_normtext *nt, size_t need, bool maps)
     return LW_OK;
 }
 
-/* Write the pending white-space run, if any, before the next visible byte.
- * Leading white space is dropped (nothing precedes it). Capacity for one
- * byte is the caller's. */
-static inline void flush_ws(struct lw_normrun *r)
+/* Write the pending white-space run as output byte o, before the next
+ * visible byte, and return the next output position. Leading white space
+ * is dropped (nothing precedes it). Capacity for one byte is the caller's. */
+static inline size_t put_ws(struct lw_normrun *r, size_t o, bool maps)
 {
     struct lw_normtext *nt = r->nt;
 
-    if (!r->ws_pending)
-        return;
     r->ws_pending = false;
-    if (nt->len == 0)
-        return;
-    nt->s[nt->len] = r->ws_nl ? '\n' : ' ';
-    if (r->maps) {
-        nt->start[nt->len] = r->ws_s;
-        nt->end[nt->len] = r->ws_e;
+    if (o == 0)
+        return o;
+    nt->s[o] = r->ws_nl ? '\n' : ' ';
+    if (maps) {
+        nt->start[o] = r->ws_s;
+        nt->end[o] = r->ws_e;
     }
-    nt->len++;
+    return o + 1;
+}
+
+static inline void flush_ws(struct lw_normrun *r)
+{
+    if (r->ws_pending)
+        r->nt->len = put_ws(r, r->nt->len, r->maps);
 }
 
 void lw_norm_add_ws(struct lw_normrun *r, uint32_t s, uint32_t e, bool nl)
@@ -627,17 +631,8 @@ static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
             memcpy(&x, p + i, 8);
             if (!plain8(x, p + i, html))
                 break;
-            if (r->ws_pending) {
-                r->ws_pending = false;
-                if (o > 0) {
-                    os[o] = r->ws_nl ? '\n' : ' ';
-                    if (maps) {
-                        ost[o] = r->ws_s;
-                        oen[o] = r->ws_e;
-                    }
-                    o++;
-                }
-            }
+            if (r->ws_pending)
+                o = put_ws(r, o, maps);
             x = lower8(x);
             memcpy(os + o, &x, 8);
             if (maps) {
@@ -654,17 +649,8 @@ static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
             break;
         cls = ascii_ws[c];
         if (cls == 0) {
-            if (r->ws_pending) {
-                r->ws_pending = false;
-                if (o > 0) {
-                    os[o] = r->ws_nl ? '\n' : ' ';
-                    if (maps) {
-                        ost[o] = r->ws_s;
-                        oen[o] = r->ws_e;
-                    }
-                    o++;
-                }
-            }
+            if (r->ws_pending)
+                o = put_ws(r, o, maps);
             os[o] = (char)(c - 'A' < 26 ? c + 32 : c);
             if (maps) {
                 ost[o] = (uint32_t)i;
