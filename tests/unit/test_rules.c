@@ -483,7 +483,7 @@ static void test_scan_dedupe(void **state)
 }
 
 /* Signals are counted, not quoted: their matches come with start == end,
- * from the scan without start tracking, and need no second pass. */
+ * from the signals database, which tracks no starts. */
 static void test_scan_signals_without_starts(void **state)
 {
     static const char rules[] = "signal you\n  name You\n  weight 0\n"

@@ -512,21 +512,29 @@ static void test_callback_stops(void **state)
     lw_watchlist_free(wl);
 }
 
+/* A watchlist of the n entries e; the test fails if it cannot be built. */
+static struct lw_watchlist *build_list(const struct lw_entry *e, size_t n)
+{
+    struct lw_watchlist *wl = NULL;
+    struct lw_diag d;
+
+    lw_diag_clear(&d);
+    if (lw_watchlist_build(e, n, nm, &wl, &d) != LW_OK)
+        fail_msg("build: %s", d.msg);
+    return wl;
+}
+
 /* A name with an initial or a number is anchored on its other words, and
  * still found with them; the initial alone finds nothing. */
 static void test_initials_and_numbers(void **state)
 {
     struct lw_entry e[2] = {entry(LW_ENTRY_PERSONA, "Theron C"),
                             entry(LW_ENTRY_IMPERSONATED, "38 North")};
-    struct lw_watchlist *wl = NULL;
-    struct lw_diag d;
+    struct lw_watchlist *wl = build_list(e, LW_ARRAY_LEN(e));
     struct got g;
     char *t = NULL;
 
     (void)state;
-    lw_diag_clear(&d);
-    if (lw_watchlist_build(e, 2, nm, &wl, &d) != LW_OK)
-        fail_msg("build: %s", d.msg);
     screen_text(wl, NULL, "I met Theron C. at the fair; plan C is ready.", &g, &t);
     assert_non_null(find(&g, "Theron C", "text"));
     assert_span(t, find(&g, "Theron C", "text"), "theron c");
@@ -547,15 +555,11 @@ static void test_handle_before_full_stop(void **state)
 {
     struct lw_entry e[2] = {entry(LW_ENTRY_HANDLE, "max-power99"),
                             entry(LW_ENTRY_HANDLE, "privetbot")};
-    struct lw_watchlist *wl = NULL;
-    struct lw_diag d;
+    struct lw_watchlist *wl = build_list(e, LW_ARRAY_LEN(e));
     struct got g;
     char *t = NULL;
 
     (void)state;
-    lw_diag_clear(&d);
-    if (lw_watchlist_build(e, 2, nm, &wl, &d) != LW_OK)
-        fail_msg("build: %s", d.msg);
     screen_text(wl, NULL, "Write to max-power99. Or to privetbot: both reply.", &g, &t);
     assert_non_null(find(&g, "max-power99", "text"));
     assert_non_null(find(&g, "privetbot", "text"));
