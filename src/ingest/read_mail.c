@@ -607,7 +607,7 @@ static int mail_next_raw(struct lw_reader *r, struct mail *st, struct lw_msg **o
 {
     struct lw_buf b = LW_BUF_INIT(r->lim.max_record);
     struct lw_msg *m = NULL;
-    uint64_t size = r->in->size;
+    uint64_t size = lw_reader_in_size(r->in);
     size_t len = 0, got;
     char *p = NULL;
     int rc;

@@ -421,7 +421,7 @@ int lw_reader_open_path(const char *path, enum lw_format fmt, const struct lw_li
         lw_diag_set(diag, "not a folder (format '%s')", lw_format_name(fmt));
         return LW_EINVAL;
     }
-    rc = lw_reader_in_open_path(path, &in, diag);
+    rc = lw_reader_in_open_path(path, (flags & LW_READER_OPEN_FILE) != 0, &in, diag);
     if (rc < 0)
         return rc;
     if (fmt == LW_FORMAT_AUTO) {

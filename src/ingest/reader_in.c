@@ -13,7 +13,8 @@
 
 #include "ingest/reader_int.h"
 
-int lw_reader_in_open_path(const char *path, struct lw_reader_in **out, struct lw_diag *diag)
+int lw_reader_in_open_path(const char *path, bool is_file, struct lw_reader_in **out,
+                           struct lw_diag *diag)
 {
     struct lw_reader_in *in = NULL;
     struct stat st;
@@ -31,6 +32,8 @@ int lw_reader_in_open_path(const char *path, struct lw_reader_in **out, struct l
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         e = errno;
+    else if (is_file)
+        st.st_mode = S_IFREG; /* a walk's word: one system call a file saved */
     else if (fstat(fd, &st) != 0)
         e = errno;
     else if (S_ISDIR(st.st_mode))
@@ -51,9 +54,29 @@ int lw_reader_in_open_path(const char *path, struct lw_reader_in **out, struct l
     in->fd = fd;
     in->own_fd = true;
     in->regular = S_ISREG(st.st_mode);
-    in->size = in->regular && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    if (in->regular && !is_file) {
+        in->size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+        in->sized = true;
+    }
     *out = in;
     return LW_OK;
+}
+
+uint64_t lw_reader_in_size(struct lw_reader_in *in)
+{
+    struct stat st;
+
+    if (in->kind != LW_READER_IN_FD || !in->regular)
+        return 0;
+    if (!in->sized) {
+        /* Read to its end within the peek: the peek is the whole file. */
+        if (in->peeked && in->eof && in->peek_pos == 0)
+            in->size = in->peek_len;
+        else if (fstat(in->fd, &st) == 0 && st.st_size > 0)
+            in->size = (uint64_t)st.st_size;
+        in->sized = true;
+    }
+    return in->size;
 }
 
 int lw_reader_in_open_mem(const void *buf, size_t len, struct lw_reader_in **out)

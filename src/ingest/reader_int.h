@@ -47,7 +47,8 @@ struct lw_reader_in {
     bool own_fd;
     bool regular;             /* IN_FD: a regular file (seekable) */
     bool eof;                 /* IN_FD, regular: a read came back short, so none is left */
-    uint64_t size;            /* IN_FD, regular: the file's size when opened (else 0) */
+    bool sized;               /* IN_FD, regular: size is known (lw_reader_in_size) */
+    uint64_t size;            /* IN_FD, regular: the file's size (0 until sized) */
     const unsigned char *mem; /* IN_MEM */
     size_t mem_len, mem_pos;
     void *zf;            /* IN_ZIP: zip_file_t, owned */
@@ -57,9 +58,15 @@ struct lw_reader_in {
     uint64_t bytes; /* bytes handed to the reader so far */
 };
 
-/* Open a path ("-" is stdin) for reading. LW_ENOTFOUND or LW_EIO with diag. */
-LW_NODISCARD int lw_reader_in_open_path(const char *path, struct lw_reader_in **out,
+/* Open a path ("-" is stdin) for reading. LW_ENOTFOUND or LW_EIO with diag.
+ * A caller that knows the path is a regular file (a folder walk's d_type)
+ * says so in is_file: no fstat is needed then, and the size is learnt on
+ * demand (lw_reader_in_size). */
+LW_NODISCARD int lw_reader_in_open_path(const char *path, bool is_file, struct lw_reader_in **out,
                                         struct lw_diag *diag);
+/* The size of a regular file (0 for anything else, or an empty file). A
+ * file read to its end within the peek needs no system call to learn it. */
+uint64_t lw_reader_in_size(struct lw_reader_in *in);
 LW_NODISCARD int lw_reader_in_open_mem(const void *buf, size_t len, struct lw_reader_in **out);
 /* Take a zip_file_t (closed by lw_reader_in_free). */
 LW_NODISCARD int lw_reader_in_open_zip(void *zf, struct lw_reader_in **out);

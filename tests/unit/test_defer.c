@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ingest/reader.h"
 
@@ -402,6 +403,53 @@ static void test_maildir(void **state)
     same_messages(data("maildir"));
 }
 
+/* A folder walk opens its files without fstat and learns a file's size from
+ * the peek when the file ends in it: every size about the peek's (8 KiB)
+ * must come through whole, raw and parsed. */
+static void test_walk_sizes(void **state)
+{
+    static const size_t sizes[] = {60, 8191, 8192, 8193, 30000};
+    char dir[] = "/tmp/lw-defer-XXXXXX", path[64];
+    const size_t n = sizeof(sizes) / sizeof(sizes[0]);
+    struct lw_msg *a[8], *b[8];
+    struct lw_limits lim;
+    struct lw_reader *r = NULL;
+    struct lw_diag d;
+    size_t i, k;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    for (i = 0; i < n; i++) {
+        static const char head[] = "From: a@example.org\nSubject: s\n\n";
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/m%zu.eml", dir, i);
+        assert_non_null(f = fopen(path, "wb"));
+        fputs(head, f);
+        for (k = sizeof(head) - 1; k < sizes[i]; k++)
+            fputc(k % 64 == 63 ? '\n' : 'a' + (int)(k % 26), f);
+        assert_int_equal(fclose(f), 0);
+    }
+    lw_limits_default(&lim);
+    assert_int_equal(lw_reader_open(dir, LW_FORMAT_AUTO, &lim, &r, &d), LW_OK);
+    lw_reader_defer_parsing(r);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(lw_reader_next(r, &b[i], &d), 1);
+        assert_int_equal(b[i]->raw_len, sizes[i]);
+        assert_int_equal(lw_msg_complete(b[i], &lim, &d), LW_OK);
+    }
+    assert_int_equal(lw_reader_next(r, &(struct lw_msg *){NULL}, &d), 0);
+    assert_int_equal(lw_reader_bytes(r), 60 + 8191 + 8192 + 8193 + 30000);
+    lw_reader_free(r);
+    for (i = 0; i < n; i++) {
+        snprintf(path, sizeof(path), "%s/m%zu.eml", dir, i);
+        assert_int_equal(read_all(path, false, &a[i], 1), 1);
+        same_message(a[i], b[i]);
+        assert_int_equal(unlink(path), 0);
+    }
+    assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_not_mail(void **state)
 {
     struct lw_msg *m = lw_msg_new();
@@ -432,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_multipart_encodings),
         cmocka_unit_test(test_multipart_caps),
         cmocka_unit_test(test_maildir),
+        cmocka_unit_test(test_walk_sizes),
         cmocka_unit_test(test_not_mail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
