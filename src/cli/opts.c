@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "cli/watchload.h"
+#include "ingest/reader.h"
 
 void lw_engine_opts_init(struct lw_engine_opts *o)
 {
@@ -50,16 +51,21 @@ struct watch_job {
     int rc;
 };
 
+/* Besides the watchlist, the helper thread starts the mail library, which
+ * the first mail read would otherwise wait for while the screening threads
+ * idle. */
 static void *watch_load(void *p)
 {
     struct watch_job *j = p;
 
-    j->rc = lw_watchload_open(j->store, &j->watch);
+    if (j->store)
+        j->rc = lw_watchload_open(j->store, &j->watch);
+    lw_reader_prepare_mail();
     return NULL;
 }
 
-/* The rules and the watchlist load side by side: each is a few
- * milliseconds of a start-up that a short run feels. */
+/* The rules, and the watchlist and the mail library, load side by side:
+ * each is a few milliseconds of a start-up that a short run feels. */
 int lw_engine_set_open(struct lw_engine_set *s, const struct lw_engine_opts *o)
 {
     struct watch_job job = {NULL, NULL, LW_OK};
@@ -68,12 +74,11 @@ int lw_engine_set_open(struct lw_engine_set *s, const struct lw_engine_opts *o)
     struct lw_diag d;
     int rc;
 
-    if (!o->no_watchlist) {
+    if (!o->no_watchlist)
         job.store = lw_cli_store_path(o->store);
-        threaded = pthread_create(&tid, NULL, watch_load, &job) == 0;
-        if (!threaded)
-            watch_load(&job);
-    }
+    threaded = pthread_create(&tid, NULL, watch_load, &job) == 0;
+    if (!threaded)
+        watch_load(&job);
     lw_diag_clear(&d);
     rc = lw_engine_new(lw_cli_rules_dir(o->rules), lw_cli_cache_dir(), &s->engine, &d);
     if (threaded)

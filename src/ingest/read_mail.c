@@ -66,6 +66,11 @@ static void gmime_start(void)
             held_iconv[i] = iconv_open("UTF-8", pinned[i]);
 }
 
+void lw_reader_prepare_mail(void)
+{
+    pthread_once(&gmime_once, gmime_start);
+}
+
 static void on_warning(gint64 offset, GMimeParserWarning code, const gchar *item, gpointer data)
 {
     struct parse *st = data;

@@ -77,6 +77,12 @@ LW_NODISCARD int lw_reader_next(struct lw_reader *r, struct lw_msg **out, struct
  * than in the one thread that reads. Call before the first lw_reader_next. */
 void lw_reader_defer_parsing(struct lw_reader *r);
 
+/* Start the mail library now (GMime, and the charset converters held open
+ * for good) rather than at the first mail read, which waits for it: a
+ * caller with a thread to spare at start-up calls this there. Thread-safe;
+ * later calls do nothing. */
+void lw_reader_prepare_mail(void);
+
 /* Finish a message whose parsing was deferred (m->raw set): headers, body,
  * defects, as lw_reader_next would have. A no-op for any other message.
  * Thread-safe: each call parses on its own. LW_EPARSE (diag names the
