@@ -320,9 +320,79 @@ bool lw_watchlist_any_anchor(const struct lw_watchlist *wl, const char *s, size_
     bool han;
 
     while (next_word(s, len, &pos, &ws, &we, &han))
-        if (lw_wl_abit(wl->abits, lw_watchlist_word_hash(s + ws, we - ws)))
+        if (lw_wl_abit(wl->abits, s + ws, we - ws))
             return true;
     return false;
+}
+
+/* The next word of s from *pos, as next_word cuts it, for the walk over a
+ * whole text: an ASCII word that ends in ASCII (most words of most texts)
+ * is cut here, anything else by next_word. */
+static inline bool next_word_fast(const char *s, size_t len, size_t *pos, size_t *ws, size_t *we,
+                                  bool *han)
+{
+    size_t i = *pos;
+
+    while (i < len && (unsigned char)s[i] < 0x80 && !ascii_word((unsigned char)s[i]))
+        i++;
+    if (i < len && (unsigned char)s[i] < 0x80) {
+        size_t e = ascii_word_end(s, len, i + 1);
+
+        if (e == len || (unsigned char)s[e] < 0x80) {
+            *ws = i;
+            *we = *pos = e;
+            *han = false;
+            return true;
+        }
+    }
+    *pos = i; /* a word that goes on beyond ASCII, or none yet */
+    return next_word(s, len, pos, ws, we, han);
+}
+
+int lw_watchlist_anchor_windows(const struct lw_watchlist *wl, const char *s, size_t len,
+                                size_t after, lw_wl_window_fn *fn, void *ctx)
+{
+    struct wl_tok win[WL_PAIR_SPAN + 1 + WL_WINDOW_AFTER_MAX];
+    uint32_t back_s[WL_PAIR_SPAN], back_e[WL_PAIR_SPAN];
+    bool back_h[WL_PAIR_SPAN];
+    size_t pos = 0, ws, we, nwords = 0, nback = 0, k;
+    bool han;
+    int rc;
+
+    after = LW_MIN(after, (size_t)WL_WINDOW_AFTER_MAX);
+    /* back_*[k % WL_PAIR_SPAN] are the last words before the current one,
+     * as the tokeniser would have kept them (it keeps at most
+     * WL_MAX_TOKENS). Word hashes are taken only for a window's words. */
+    while (nwords < WL_MAX_TOKENS && next_word_fast(s, len, &pos, &ws, &we, &han)) {
+        if (lw_wl_abit(wl->abits, s + ws, we - ws)) {
+            size_t n = 0, p = pos, x, y;
+            bool h;
+
+            for (k = nback > WL_PAIR_SPAN ? nback - WL_PAIR_SPAN : 0; k < nback; k++) {
+                size_t b = k % WL_PAIR_SPAN;
+
+                win[n++] =
+                    (struct wl_tok){lw_watchlist_word_hash(s + back_s[b], back_e[b] - back_s[b]),
+                                    back_s[b], back_e[b], back_h[b]};
+            }
+            k = n;
+            win[n++] = (struct wl_tok){lw_watchlist_word_hash(s + ws, we - ws), (uint32_t)ws,
+                                       (uint32_t)we, han};
+            while (n - k - 1 < after && nwords + (n - k) < WL_MAX_TOKENS &&
+                   next_word_fast(s, len, &p, &x, &y, &h))
+                win[n++] = (struct wl_tok){lw_watchlist_word_hash(s + x, y - x), (uint32_t)x,
+                                           (uint32_t)y, h};
+            rc = fn(ctx, win, n, k);
+            if (rc)
+                return rc;
+        }
+        back_s[nback % WL_PAIR_SPAN] = (uint32_t)ws;
+        back_e[nback % WL_PAIR_SPAN] = (uint32_t)we;
+        back_h[nback % WL_PAIR_SPAN] = han;
+        nback++;
+        nwords++;
+    }
+    return 0;
 }
 
 /* ---- canonical exact keys -------------------------------------------------- */
@@ -601,7 +671,7 @@ static int word_keys(struct builder *b, const char *w, size_t wn, char ***keys, 
 static int add_anchor(struct builder *b, const char *w, size_t n, unsigned flag)
 {
     struct lw_watchlist *wl = b->wl;
-    uint64_t fh = lw_watchlist_word_hash(w, n), bit = (fh ^ (fh >> 29)) & (WL_ABITS - 1);
+    uint64_t fh = lw_watchlist_word_hash(w, n), bit = lw_wl_qhash(w, n) & (WL_ABITS - 1);
 
     if (!wl->abits && !(wl->abits = calloc(WL_ABITS / 64, sizeof(uint64_t))))
         return LW_ENOMEM;

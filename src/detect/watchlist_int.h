@@ -120,6 +120,19 @@ int lw_watchlist_tokenize(const char *s, size_t len, struct wl_tokv *tv);
 /* Whether some word of s passes the anchor filter, without keeping the
  * words: most texts have none, and need not be cut into words at all. */
 bool lw_watchlist_any_anchor(const struct lw_watchlist *wl, const char *s, size_t len);
+
+/* The words around one word of a text that passes the anchor filter:
+ * tok[0, n) are the words of the text from up to WL_PAIR_SPAN before it to
+ * up to `after` after it, as lw_watchlist_tokenize would cut them, and
+ * tok[at] is the anchor. A non-zero return stops the walk. */
+typedef int lw_wl_window_fn(void *ctx, const struct wl_tok *tok, size_t n, size_t at);
+enum { WL_WINDOW_AFTER_MAX = 32 };
+/* Call fn for each word of s that passes the anchor filter, in text order,
+ * without cutting the whole text into words: a text with a few anchors is
+ * looked at in a few windows. after is at most WL_WINDOW_AFTER_MAX. Returns
+ * what fn returned, or 0. */
+int lw_watchlist_anchor_windows(const struct lw_watchlist *wl, const char *s, size_t len,
+                                size_t after, lw_wl_window_fn *fn, void *ctx);
 /* The organisation key of words [0, n) of s: legal forms at the end
  * dropped, words joined by sep; 0 when it does not fit in out. */
 size_t lw_watchlist_org_key(const char *s, const struct wl_tok *t, size_t n, const char *sep,
@@ -138,9 +151,38 @@ static inline uint64_t lw_watchlist_word_hash(const char *s, size_t n)
     return XXH3_64bits(s, n);
 }
 
-static inline bool lw_wl_abit(const uint64_t *bits, uint64_t fh)
+/* The anchor filter's hash of a word: a few instructions on its first and
+ * last eight bytes and its length, so that the many words of a text that
+ * are no anchor cost no word hash (a long word's middle is left out: a
+ * filter may let a word through that is no anchor, never the reverse). */
+static inline uint64_t lw_wl_qhash(const char *s, size_t n)
 {
-    uint64_t b = (fh ^ (fh >> 29)) & (WL_ABITS - 1);
+    uint64_t a = 0, b = 0, h;
+
+    if (n >= 8) {
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t x, y;
+
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        a = x;
+        b = y;
+    } else if (n) {
+        a = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+            (uint64_t)(unsigned char)s[n - 1] << 16;
+    }
+    h = (a ^ (b << 32 | b >> 32) ^ n) * 0x9e3779b97f4a7c15ull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
+}
+
+/* Whether the word s[0, n) passes the anchor filter. */
+static inline bool lw_wl_abit(const uint64_t *bits, const char *s, size_t n)
+{
+    uint64_t b = lw_wl_qhash(s, n) & (WL_ABITS - 1);
 
     return bits && (bits[b >> 6] >> (b & 63) & 1);
 }
@@ -223,7 +265,7 @@ struct lw_watchlist {
     struct wl_map exact, pair, single, han, org, tmpl;
     struct wl_map org2;   /* the first two words of every longer organisation name */
     struct wl_map anchor; /* word hash -> WL_A_* flags (the ids are flags) */
-    uint64_t *abits;      /* WL_ABITS bits: set for the word hash of every anchor word */
+    uint64_t *abits;      /* WL_ABITS bits: set for the lw_wl_qhash of every anchor word */
     struct wl_filter filter[WL_K_HANDLE_WORD + 1]; /* per enum wl_kind */
     struct wl_map words;    /* word hash -> index into wk: person keys of entry words */
     struct wl_map stop;     /* word hash of a common word: never a name's neighbour */

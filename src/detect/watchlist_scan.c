@@ -792,15 +792,62 @@ out:
     free(seen);
 }
 
+/* The names that can start at, or pair with, word i of tok, an anchor
+ * candidate (its bit is set in the anchor filter). */
+static void anchor_at(struct run *r, const char *t, const struct wl_tok *tok, size_t ntok,
+                      struct wordkeys *wk, size_t i, enum field f)
+{
+    const struct lw_watchlist *wl = r->wl;
+    const struct wl_tok *k = &tok[i];
+    unsigned a = anchor_flags(wl, k->fh);
+
+    if (!a)
+        return;
+    if ((a & WL_A_HAN) && k->han)
+        han_at(r, t, tok, ntok, i, f);
+    /* A common word that a listed name has ("he" for He) is looked at
+     * from the name's other words, not as an anchor of its own. */
+    if ((a & WL_A_PERSON) && !k->han && !r->rc && !lw_wl_has(&wl->stop, k->fh))
+        persons_at(r, t, tok, ntok, wk, i, f);
+    if ((a & WL_A_ORG) && !r->rc)
+        orgs_at(r, t, tok, ntok, i, f);
+}
+
+struct window_ctx {
+    struct run *r;
+    const char *t;
+    enum field f;
+};
+
+static int anchor_window(void *ctx, const struct wl_tok *tok, size_t n, size_t at)
+{
+    struct window_ctx *c = ctx;
+    struct wordkeys wk[WK_SLOTS];
+
+    memset(wk, 0, sizeof(wk)); /* its indexes are the window's */
+    anchor_at(c->r, c->t, tok, n, wk, at, c->f);
+    return c->r->rc;
+}
+
 /* Names (persons, organisations, Han) in a normalised string. */
 static void names_in(struct run *r, const char *t, size_t len, enum field f, struct wl_tokv *tv)
 {
     const struct lw_watchlist *wl = r->wl;
     struct wordkeys wk[WK_SLOTS];
-    size_t i;
+    size_t i, after;
     int rc;
 
-    /* With no handle or template listed, only anchors lead anywhere. */
+    /* With no handle or template listed, only anchors lead anywhere, and
+     * only the words around them are needed: a text's anchors are looked
+     * at in windows (a sender's name, one or two words, is cut whole, as
+     * a one-word name counts only when it is all the field has). */
+    after = LW_MAX((size_t)WL_PAIR_SPAN, LW_MAX((size_t)wl->max_org, (size_t)wl->max_han));
+    if (!wl->any_handle && !wl->any_tmpl && f == F_TEXT && after <= WL_WINDOW_AFTER_MAX) {
+        struct window_ctx c = {r, t, f};
+
+        (void)lw_watchlist_anchor_windows(wl, t, len, after, anchor_window, &c);
+        return;
+    }
     if (!wl->any_handle && !wl->any_tmpl && !lw_watchlist_any_anchor(wl, t, len))
         return;
     memset(wk, 0, sizeof(wk));
@@ -811,27 +858,12 @@ static void names_in(struct run *r, const char *t, size_t len, enum field f, str
     }
     for (i = 0; i < tv->n && !r->rc; i++) {
         const struct wl_tok *k = &tv->v[i];
-        uint64_t h;
-        unsigned a;
 
         if (wl->any_handle && f == F_TEXT && !k->han &&
             lw_wl_filter_has(&wl->filter[WL_K_HANDLE_WORD], k->fh))
             match_handle(r, t + k->s, k->e - k->s, false, f, k->s, k->e);
-        if (!lw_wl_abit(wl->abits, k->fh))
-            continue; /* most words: not the start of any listed name */
-        h = k->fh;
-        a = anchor_flags(wl, h);
-        if (!a)
-            continue;
-        if ((a & WL_A_HAN) && k->han)
-            han_at(r, t, tv->v, tv->n, i, f);
-        /* A common word that a listed name has ("he" for He) is looked at
-         * from the name's other words, not as an anchor of its own. */
-        if ((a & WL_A_PERSON) && !k->han && !r->rc && !lw_wl_has(&wl->stop, h)) {
-            persons_at(r, t, tv->v, tv->n, wk, i, f);
-        }
-        if ((a & WL_A_ORG) && !r->rc)
-            orgs_at(r, t, tv->v, tv->n, i, f);
+        if (lw_wl_abit(wl->abits, t + k->s, k->e - k->s)) /* most words: no anchor */
+            anchor_at(r, t, tv->v, tv->n, wk, i, f);
     }
 }
 
@@ -915,11 +947,16 @@ int lw_watchlist_match_msg(const struct lw_watchlist *wl, const struct lw_msg *m
 
     if (!wl || !fn || wl->list.n == 0)
         return LW_OK;
-    /* One allocation for the words of a usual message (about one word in
-     * six bytes); lw_watchlist_tokenize grows it for a longer one. */
-    tv.cap = LW_MIN(text_len / 4 + 64, (size_t)WL_MAX_TOKENS);
-    if (!(tv.v = malloc(tv.cap * sizeof(*tv.v))))
-        return LW_ENOMEM;
+    /* When handles or templates are listed, every word of the text is
+     * kept: one allocation for the words of a usual message (about one
+     * word in six bytes); lw_watchlist_tokenize grows it for a longer one.
+     * Otherwise only a sender's name is cut into words, and the text is
+     * looked at in windows (names_in). */
+    if (wl->any_handle || wl->any_tmpl) {
+        tv.cap = LW_MIN(text_len / 4 + 64, (size_t)WL_MAX_TOKENS);
+        if (!(tv.v = malloc(tv.cap * sizeof(*tv.v))))
+            return LW_ENOMEM;
+    }
     memset(&r, 0, sizeof(r));
     r.wl = wl;
     r.fn = fn;

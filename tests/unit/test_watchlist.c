@@ -627,6 +627,73 @@ static void test_tokenize_matches_bytewise(void **state)
     free(tv.v);
 }
 
+/* A list with no handle or template looks at a text's anchors in windows of
+ * words (lw_watchlist_anchor_windows); one with a handle cuts the whole text
+ * into words. On random texts made of listed names' words, other words and
+ * separators, both find the same names at the same places. */
+static void test_windows_match_full_walk(void **state)
+{
+    static const char *const pieces[] = {
+        "amanda",    "qiu",    "chiu",  "khoo", "rachel", "li",      "br",   "yr",
+        "executive", "search", "the",   "of",   "big",    "brother", "andy", "ken",
+        "38",        "north",  "jenny", "town", "and",    "you",     "邱",   "曼",
+        "达",        "郭",     "佳",    "瑛",   " ",      " ",       ", ",   ". ",
+        "-",         "\n",     "é",     "(",    "Amanda", "QIU"};
+    struct lw_entry e[10];
+    struct lw_watchlist *windows, *full;
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    size_t n = 0, k, found = 0;
+    int round;
+
+    (void)state;
+    e[n] = entry(LW_ENTRY_PERSONA, "Amanda Qiu");
+    e[n++].hanzi = "邱曼达";
+    e[n++] = entry(LW_ENTRY_PERSONA, "Rachel Li");
+    e[n++] = entry(LW_ENTRY_PERSONA, "Ken");
+    e[n++] = entry(LW_ENTRY_PERSONA, "Big Brother Andy");
+    e[n++] = entry(LW_ENTRY_PERSONA, "郭佳瑛");
+    e[n++] = entry(LW_ENTRY_ORG, "BR-YR Executive Search");
+    e[n++] = entry(LW_ENTRY_IMPERSONATED, "Jenny Town");
+    e[n++] = entry(LW_ENTRY_IMPERSONATED, "38 North");
+    windows = build_list(e, n);
+    e[n++] = entry(LW_ENTRY_HANDLE, "nobody-here-42"); /* forces the whole-text walk */
+    full = build_list(e, n);
+    for (round = 0; round < 3000; round++) {
+        char buf[400], *t = NULL;
+        size_t len = 0;
+        struct got a, b;
+
+        for (;;) {
+            const char *p;
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            p = pieces[rng % LW_ARRAY_LEN(pieces)];
+            if ((rng >> 40) % 48 == 0 || len + strlen(p) + 2 > sizeof(buf))
+                break;
+            memcpy(buf + len, p, strlen(p));
+            len += strlen(p);
+            if ((rng >> 32) % 3)
+                buf[len++] = ' ';
+        }
+        buf[len] = '\0';
+        screen_text(windows, NULL, buf, &a, &t);
+        free(t);
+        screen_text(full, NULL, buf, &b, &t);
+        free(t);
+        if (a.n != b.n)
+            fail_msg("'%s': %zu names in windows, %zu in the whole walk", buf, a.n, b.n);
+        found += a.n;
+        for (k = 0; k < a.n; k++) {
+            assert_string_equal(a.v[k].entry->value, b.v[k].entry->value);
+            assert_int_equal(a.v[k].start, b.v[k].start);
+            assert_int_equal(a.v[k].end, b.v[k].end);
+            assert_int_equal(a.v[k].strength, b.v[k].strength);
+        }
+    }
+    assert_true(found > 1000); /* the texts do name listed entries */
+    lw_watchlist_free(windows);
+    lw_watchlist_free(full);
+}
+
 static void test_empty_and_bad(void **state)
 {
     struct lw_watchlist *wl = NULL;
@@ -739,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_initials_and_numbers),
         cmocka_unit_test(test_tokenize_matches_bytewise),
         cmocka_unit_test(test_handle_before_full_stop),
+        cmocka_unit_test(test_windows_match_full_walk),
         cmocka_unit_test(test_empty_and_bad),
         cmocka_unit_test(test_build_take),
         cmocka_unit_test(test_many_entries),
