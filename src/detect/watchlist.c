@@ -21,6 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <unicode/uchar.h>
 
 #include "detect/watchlist_int.h"
@@ -214,11 +217,33 @@ static bool ascii_word(unsigned char b)
 }
 
 /* Where the run of ASCII word bytes from s[i] ends. Normalised text is
- * lower case, so eight bytes of [a-z0-9] are recognised at once; anything
- * else goes a byte at a time. */
-static size_t ascii_word_end(const char *s, size_t len, size_t i)
+ * lower case, so sixteen (or eight) bytes of [a-z0-9] are recognised at
+ * once; anything else goes a byte at a time. Every word of every text goes
+ * through here, so it is inlined. */
+static inline __attribute__((always_inline)) size_t ascii_word_end(const char *s, size_t len,
+                                                                   size_t i)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__SSE2__)
+    /* x is in [lo, hi] when x + (0x80 - lo), as a signed byte, is below
+     * -128 + (hi - lo + 1). */
+    const __m128i to_a = _mm_set1_epi8((char)(0x80 - 'a')), lim_a = _mm_set1_epi8(-128 + 26);
+    const __m128i to_0 = _mm_set1_epi8((char)(0x80 - '0')), lim_0 = _mm_set1_epi8(-128 + 10);
+
+    while (i + 16 <= len) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i word = _mm_or_si128(_mm_cmplt_epi8(_mm_add_epi8(x, to_a), lim_a),
+                                    _mm_cmplt_epi8(_mm_add_epi8(x, to_0), lim_0));
+        unsigned other = (unsigned)_mm_movemask_epi8(word) ^ 0xffffu;
+
+        if (other) {
+            i += (size_t)__builtin_ctz(other); /* the first byte not taken */
+            if (!ascii_word((unsigned char)s[i]))
+                return i;
+            break; /* an upper-case letter: the byte path below */
+        }
+        i += 16;
+    }
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 
     while (i + 8 <= len) {
