@@ -345,7 +345,7 @@ bool lw_watchlist_any_anchor(const struct lw_watchlist *wl, const char *s, size_
     bool han;
 
     while (next_word(s, len, &pos, &ws, &we, &han))
-        if (lw_wl_abit(wl->abits, s + ws, we - ws))
+        if (lw_wl_abit(wl, s + ws, we - ws))
             return true;
     return false;
 }
@@ -374,6 +374,18 @@ static inline bool next_word_fast(const char *s, size_t len, size_t *pos, size_t
     return next_word(s, len, pos, ws, we, han);
 }
 
+/* Whether a word is an anchor: the filter, then the anchor map itself (so
+ * that a window is cut only around a listed word); *fh is its word hash. */
+static inline bool anchor_word(const struct lw_watchlist *wl, const char *w, size_t n, uint64_t *fh)
+{
+    size_t cnt = 0;
+
+    if (!lw_wl_abit(wl, w, n))
+        return false;
+    *fh = lw_watchlist_word_hash(w, n);
+    return lw_wl_get(&wl->anchor, *fh, &cnt) != NULL && cnt > 0;
+}
+
 int lw_watchlist_anchor_windows(const struct lw_watchlist *wl, const char *s, size_t len,
                                 size_t after, lw_wl_window_fn *fn, void *ctx)
 {
@@ -389,7 +401,9 @@ int lw_watchlist_anchor_windows(const struct lw_watchlist *wl, const char *s, si
      * as the tokeniser would have kept them (it keeps at most
      * WL_MAX_TOKENS). Word hashes are taken only for a window's words. */
     while (nwords < WL_MAX_TOKENS && next_word_fast(s, len, &pos, &ws, &we, &han)) {
-        if (lw_wl_abit(wl->abits, s + ws, we - ws)) {
+        uint64_t fh;
+
+        if (anchor_word(wl, s + ws, we - ws, &fh)) {
             size_t n = 0, p = pos, x, y;
             bool h;
 
@@ -401,8 +415,7 @@ int lw_watchlist_anchor_windows(const struct lw_watchlist *wl, const char *s, si
                                     back_s[b], back_e[b], back_h[b]};
             }
             k = n;
-            win[n++] = (struct wl_tok){lw_watchlist_word_hash(s + ws, we - ws), (uint32_t)ws,
-                                       (uint32_t)we, han};
+            win[n++] = (struct wl_tok){fh, (uint32_t)ws, (uint32_t)we, han};
             while (n - k - 1 < after && nwords + (n - k) < WL_MAX_TOKENS &&
                    next_word_fast(s, len, &p, &x, &y, &h))
                 win[n++] = (struct wl_tok){lw_watchlist_word_hash(s + x, y - x), (uint32_t)x,
@@ -581,6 +594,8 @@ struct builder {
     struct lw_watchlist *wl;
     struct wl_mmbuilder exact, pair, single, han, org, org2, tmpl, anchor, words, stop;
     struct wl_tokv tv;
+    uint64_t *aq; /* lw_wl_qhash of every anchor word, for the anchor filter */
+    size_t naq, capaq;
     struct {
         uint64_t h;
         enum wl_kind kind;
@@ -691,17 +706,45 @@ static int word_keys(struct builder *b, const char *w, size_t wn, char ***keys, 
     return LW_OK;
 }
 
-/* A word that starts a look: in the anchor map with its flag, and in the
- * bit filter under its word hash. */
+/* A word that starts a look: in the anchor map with its flag, and (see
+ * anchor_filter) in the bit filter under its lw_wl_qhash. */
 static int add_anchor(struct builder *b, const char *w, size_t n, unsigned flag)
 {
-    struct lw_watchlist *wl = b->wl;
-    uint64_t fh = lw_watchlist_word_hash(w, n), bit = lw_wl_qhash(w, n) & (WL_ABITS - 1);
+    if (b->naq == b->capaq) {
+        size_t c = b->capaq ? b->capaq * 2 : 256;
+        uint64_t *v = realloc(b->aq, c * sizeof(*v));
 
-    if (!wl->abits && !(wl->abits = calloc(WL_ABITS / 64, sizeof(uint64_t))))
+        if (!v)
+            return LW_ENOMEM;
+        b->aq = v;
+        b->capaq = c;
+    }
+    b->aq[b->naq++] = lw_wl_qhash(w, n);
+    return mmb_add(&b->anchor, lw_watchlist_word_hash(w, n), flag);
+}
+
+/* The anchor filter: 64 bits an anchor word (a word of a text passes by
+ * chance about once in a hundred), from 4 KiB, which stays in the first-level
+ * cache beside the text being walked, up to WL_ABITS bits for a long list.
+ * Every word of every text is looked up in it. */
+static int anchor_filter(struct builder *b)
+{
+    struct lw_watchlist *wl = b->wl;
+    size_t nbits = 1 << 15, i;
+
+    while (nbits < WL_ABITS && nbits < b->naq * 64)
+        nbits <<= 1;
+    if (!b->naq)
+        return LW_OK;
+    if (!(wl->abits = calloc(nbits / 64, sizeof(uint64_t))))
         return LW_ENOMEM;
-    wl->abits[bit >> 6] |= 1ull << (bit & 63);
-    return mmb_add(&b->anchor, fh, flag);
+    wl->amask = nbits - 1;
+    for (i = 0; i < b->naq; i++) {
+        uint64_t bit = b->aq[i] & wl->amask;
+
+        wl->abits[bit >> 6] |= 1ull << (bit & 63);
+    }
+    return LW_OK;
 }
 
 /* The one "t:" key of a Latin word, or NULL when it has none or several. */
@@ -1345,6 +1388,8 @@ static int build(struct lw_watchlist *wl, struct lw_diag *diag)
     if (rc == LW_OK)
         rc = mm_build(&wl->anchor, &b.anchor);
     if (rc == LW_OK)
+        rc = anchor_filter(&b);
+    if (rc == LW_OK)
         rc = keep_word_keys(&b);
     if (rc == LW_OK)
         rc = mm_build(&wl->words, &b.words);
@@ -1359,6 +1404,7 @@ out:
     free(b.org2.v);
     free(b.tmpl.v);
     free(b.anchor.v);
+    free(b.aq);
     free(b.words.v);
     free(b.stop.v);
     free(b.tv.v);

@@ -179,14 +179,6 @@ static inline uint64_t lw_wl_qhash(const char *s, size_t n)
     return h ^ (h >> 32);
 }
 
-/* Whether the word s[0, n) passes the anchor filter. */
-static inline bool lw_wl_abit(const uint64_t *bits, const char *s, size_t n)
-{
-    uint64_t b = lw_wl_qhash(s, n) & (WL_ABITS - 1);
-
-    return bits && (bits[b >> 6] >> (b & 63) & 1);
-}
-
 /* The exact table's filters, one per kind of key and sized to its number of
  * keys (16 bits a key) so that it stays in cache: a key whose bit is clear
  * is not in the table, so most words of a text cost one bit test instead of
@@ -265,7 +257,8 @@ struct lw_watchlist {
     struct wl_map exact, pair, single, han, org, tmpl;
     struct wl_map org2;   /* the first two words of every longer organisation name */
     struct wl_map anchor; /* word hash -> WL_A_* flags (the ids are flags) */
-    uint64_t *abits;      /* WL_ABITS bits: set for the lw_wl_qhash of every anchor word */
+    uint64_t *abits;      /* the anchor filter (amask + 1 bits): lw_wl_qhash of anchor words */
+    uint64_t amask;
     struct wl_filter filter[WL_K_HANDLE_WORD + 1]; /* per enum wl_kind */
     struct wl_map words;    /* word hash -> index into wk: person keys of entry words */
     struct wl_map stop;     /* word hash of a common word: never a name's neighbour */
@@ -274,5 +267,13 @@ struct lw_watchlist {
     unsigned max_org, max_han;
     bool any_handle, any_phone, any_tmpl, any_names;
 };
+
+/* Whether the word s[0, n) passes the anchor filter. */
+static inline bool lw_wl_abit(const struct lw_watchlist *wl, const char *s, size_t n)
+{
+    uint64_t b = lw_wl_qhash(s, n) & wl->amask;
+
+    return wl->abits && (wl->abits[b >> 6] >> (b & 63) & 1);
+}
 
 #endif

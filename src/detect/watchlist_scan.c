@@ -862,7 +862,7 @@ static void names_in(struct run *r, const char *t, size_t len, enum field f, str
         if (wl->any_handle && f == F_TEXT && !k->han &&
             lw_wl_filter_has(&wl->filter[WL_K_HANDLE_WORD], k->fh))
             match_handle(r, t + k->s, k->e - k->s, false, f, k->s, k->e);
-        if (lw_wl_abit(wl->abits, t + k->s, k->e - k->s)) /* most words: no anchor */
+        if (lw_wl_abit(wl, t + k->s, k->e - k->s)) /* most words: no anchor */
             anchor_at(r, t, tv->v, tv->n, wk, i, f);
     }
 }
