@@ -233,6 +233,7 @@ void lw_names_free(struct lw_names *n)
             utrans_close(z->simplify);
         pthread_mutex_destroy(&z->lock);
         free(z->slots);
+        free(z->readings);
         free(z->cache_path);
         free(z);
     }

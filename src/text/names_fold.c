@@ -299,17 +299,20 @@ void lw_names_fold_utf8(const struct lw_names *n, const char *s, char *out, size
 
 /* ---- Han readings, remembered ------------------------------------------- */
 
+/* The index slot of a Han string: the one that points at its reading
+ * (*found), or the empty one where it would go. */
 static size_t reading_slot(const struct lw_names_lazy *z, const UChar *s, int32_t len, bool *found)
 {
     uint64_t h = XXH3_64bits(s, (size_t)len * sizeof(UChar));
     size_t i;
 
     for (i = h & (LW_NAMES_CACHE_SLOTS - 1);; i = (i + 1) & (LW_NAMES_CACHE_SLOTS - 1)) {
-        const struct lw_names_reading *r = &z->slots[i];
-        if (r->in_len == 0) {
+        const struct lw_names_reading *r;
+        if (z->slots[i] == 0) {
             *found = false;
             return i;
         }
+        r = &z->readings[z->slots[i] - 1];
         if (r->in_len == len && memcmp(r->in, s, (size_t)len * sizeof(UChar)) == 0) {
             *found = true;
             return i;
@@ -325,18 +328,28 @@ static void reading_put(struct lw_names_lazy *z, const UChar *s, int32_t len, co
     bool found;
     size_t i;
 
+    _Static_assert(LW_NAMES_CACHE_SLOTS * 3 / 4 < UINT16_MAX, "a reading's place fits the index");
     if (len <= 0 || len > LW_NAMES_HAN_MAX || z->used * 4 >= LW_NAMES_CACHE_SLOTS * 3)
         return;
     i = reading_slot(z, s, len, &found);
     if (found)
         return;
-    r = &z->slots[i];
+    if (z->used == z->cap) {
+        size_t cap = z->cap ? z->cap * 2 : 256;
+        struct lw_names_reading *v = realloc(z->readings, cap * sizeof(*v));
+
+        if (!v)
+            return; /* not remembered: worked out again next time */
+        z->readings = v;
+        z->cap = cap;
+    }
+    r = &z->readings[z->used];
     memcpy(r->in, s, (size_t)len * sizeof(UChar));
     r->in_len = len;
     snprintf(r->hans, sizeof(r->hans), "%s", hans);
     snprintf(r->reading, sizeof(r->reading), "%s", reading);
     r->saved = saved;
-    z->used++;
+    z->slots[i] = (uint16_t)++z->used;
     if (!saved)
         z->unsaved++;
 }
@@ -385,9 +398,8 @@ void lw_names_cache_save(struct lw_names *n)
     if (!z->cache_path)
         return;
     pthread_mutex_lock(&z->lock);
-    /* The table is large and mostly empty: walk it only with something to write. */
-    for (i = 0; z->unsaved && i < LW_NAMES_CACHE_SLOTS; i++) {
-        struct lw_names_reading *r = &z->slots[i];
+    for (i = 0; z->unsaved && i < z->used; i++) {
+        struct lw_names_reading *r = &z->readings[i];
         char in[LW_NAMES_HAN_MAX * 3 + 1];
         UErrorCode err = U_ZERO_ERROR;
         if (r->in_len == 0 || r->saved)
@@ -421,8 +433,8 @@ int lw_names_han(const struct lw_names *n, const UChar *s, int32_t len, char *ha
     pthread_mutex_lock(&z->lock);
     i = (int32_t)reading_slot(z, s, len, &found);
     if (found) {
-        snprintf(hbuf, sizeof(hbuf), "%s", z->slots[i].hans);
-        snprintf(rbuf, sizeof(rbuf), "%s", z->slots[i].reading);
+        snprintf(hbuf, sizeof(hbuf), "%s", z->readings[z->slots[i] - 1].hans);
+        snprintf(rbuf, sizeof(rbuf), "%s", z->readings[z->slots[i] - 1].reading);
         pthread_mutex_unlock(&z->lock);
         goto copy;
     }

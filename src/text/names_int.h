@@ -10,6 +10,7 @@
 #define LW_NAMES_INT_H
 
 #include <pthread.h>
+#include <stdint.h>
 
 #include <unicode/uidna.h>
 #include <unicode/unorm2.h>
@@ -78,11 +79,17 @@ struct lw_names_reading {
 
 struct lw_names_lazy {
     pthread_mutex_t lock;
-    UTransliterator *han_latin;     /* "Han-Latin/Names; Latin-ASCII" */
-    UTransliterator *any_ascii;     /* "Any-Latin; Latin-ASCII" */
-    UTransliterator *simplify;      /* "Traditional-Simplified" */
-    struct lw_names_reading *slots; /* LW_NAMES_CACHE_SLOTS, open addressing */
-    size_t used;
+    UTransliterator *han_latin; /* "Han-Latin/Names; Latin-ASCII" */
+    UTransliterator *any_ascii; /* "Any-Latin; Latin-ASCII" */
+    UTransliterator *simplify;  /* "Traditional-Simplified" */
+    /* Readings, in the order they were learnt, and an open-addressing index
+     * of LW_NAMES_CACHE_SLOTS slots into them (0: empty, else the reading's
+     * place + 1). The readings are about half a kilobyte each: a table of
+     * them all would be 4 MiB that loading a cache file of a few hundred
+     * touches in as many places. */
+    struct lw_names_reading *readings;
+    uint16_t *slots;
+    size_t used, cap;
     size_t unsaved;   /* readings not in the cache file yet */
     char *cache_path; /* NULL: readings are not kept across runs */
 };

@@ -71,6 +71,60 @@ static void test_readings_survive_a_restart(void **state)
 }
 
 /* Every letter lw_names_latin_ascii knows comes out as ICU writes it. */
+/* More readings than the first allocation holds (256) all come back, in
+ * this run and from the cache file in the next, and the table stops taking
+ * new ones when three quarters of its index is used. */
+static void test_many_readings(void **state)
+{
+    char dir[] = "/tmp/lw-names-cache-XXXXXX", file[4096], s[16];
+    char hans[100], rd[300], want[300];
+    struct lw_names *n;
+    unsigned i;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    n = load(dir);
+    for (i = 0; i < 700; i++) {
+        UChar u[2] = {(UChar)(0x4E00 + i), (UChar)(0x5E00 + i)};
+        UErrorCode err = U_ZERO_ERROR;
+
+        u_strToUTF8(s, (int32_t)sizeof(s), NULL, u, 2, &err);
+        assert_true(U_SUCCESS(err));
+        read_han(n, s, hans, rd);
+    }
+    assert_true(n->lazy->used >= 700);
+    lw_names_cache_save(n);
+    lw_names_free(n);
+
+    n = load(dir);
+    for (i = 0; i < 700; i++) {
+        UChar u[2] = {(UChar)(0x4E00 + i), (UChar)(0x5E00 + i)};
+        UErrorCode err = U_ZERO_ERROR;
+
+        u_strToUTF8(s, (int32_t)sizeof(s), NULL, u, 2, &err);
+        read_han(n, s, hans, rd);
+        assert_true(strlen(rd) > 0);
+        snprintf(want, sizeof(want), "%s", rd);
+        read_han(n, s, hans, rd); /* the same answer twice */
+        assert_string_equal(rd, want);
+    }
+    assert_null(n->lazy->han_latin); /* every one came from the cache */
+    /* The index stops at three quarters full; the rest are worked out anew. */
+    for (i = 0; i < LW_NAMES_CACHE_SLOTS; i++) {
+        UChar u[2] = {(UChar)(0x6000 + i % 4000), (UChar)(0x7000 + i / 4000)};
+        UErrorCode err = U_ZERO_ERROR;
+
+        u_strToUTF8(s, (int32_t)sizeof(s), NULL, u, 2, &err);
+        read_han(n, s, hans, rd);
+    }
+    assert_true(n->lazy->used * 4 <= LW_NAMES_CACHE_SLOTS * 3);
+    lw_names_free(n);
+
+    snprintf(file, sizeof(file), "%s/han-readings-icu%s.tsv", dir, U_ICU_VERSION);
+    assert_int_equal(unlink(file), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_latin_letters_agree_with_icu(void **state)
 {
     UErrorCode err = U_ZERO_ERROR;
@@ -126,6 +180,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_readings_survive_a_restart),
+        cmocka_unit_test(test_many_readings),
         cmocka_unit_test(test_latin_letters_agree_with_icu),
         cmocka_unit_test(test_fold_without_icu),
     };
