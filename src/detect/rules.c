@@ -177,6 +177,11 @@ void lw_ruleset_free(struct lw_ruleset *rs)
         return;
     for (int k = 0; k < LW_DB_KINDS; k++)
         hs_free_database(rs->db[k]);
+    if (rs->spans) {
+        pthread_mutex_destroy(&rs->spans->lock);
+        hs_free_database(rs->spans->db);
+        free(rs->spans);
+    }
     free(rs->tactics);
     free(rs->patterns);
     free(rs->refs);
@@ -747,10 +752,24 @@ static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
         snprintf(file[k], sizeof(file[k]), "%s/rules-%016llx.hsdb", cache_dir,
                  (unsigned long long)cache_key(rs, (enum lw_db_kind)k));
     }
-    for (k = 0; k < LW_DB_KINDS && (!used[k] || cache_load(&rs->db[k], file[k])); k++)
-        ;
+    for (k = 0; k < LW_DB_KINDS; k++) {
+        if (!used[k])
+            continue;
+        if (k == LW_DB_SPANS) {
+            if (access(file[k], R_OK) != 0)
+                break;
+        } else if (!cache_load(&rs->db[k], file[k])) {
+            break;
+        }
+    }
     if (k == LW_DB_KINDS) {
         rs->compiled = true;
+        if (used[LW_DB_SPANS]) {
+            if (!(rs->spans = calloc(1, sizeof(*rs->spans))))
+                return LW_ENOMEM;
+            pthread_mutex_init(&rs->spans->lock, NULL);
+            snprintf(rs->spans->file, sizeof(rs->spans->file), "%s", file[LW_DB_SPANS]);
+        }
         /* In use: keep them from being pruned. */
         for (k = 0; k < LW_DB_KINDS; k++)
             if (used[k])
@@ -766,6 +785,33 @@ static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
         if (rs->db[k])
             cache_save(rs->db[k], cache_dir, file[k]);
     return rc;
+}
+
+/* The database of kind k: for the spans, the lazily loaded one (from its
+ * cached file, or compiled if the file went away meanwhile). Thread-safe. */
+static const hs_database_t *ruleset_db(const struct lw_ruleset *rs, enum lw_db_kind k)
+{
+    struct lw_lazy_db *z = rs->spans;
+
+    if (k != LW_DB_SPANS || !z)
+        return rs->db[k];
+    if (__atomic_load_n(&z->done, __ATOMIC_ACQUIRE))
+        return z->db;
+    pthread_mutex_lock(&z->lock);
+    if (!z->done) {
+        if (!cache_load(&z->db, z->file)) {
+            hs_compile_error_t *err = NULL;
+            int bad;
+
+            z->db = NULL;
+            if (compile_multi((struct lw_ruleset *)rs, LW_DB_SPANS, &z->db, &bad, &err) != LW_OK)
+                z->db = NULL;
+            hs_free_compile_error(err);
+        }
+        __atomic_store_n(&z->done, true, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&z->lock);
+    return z->db;
 }
 
 static int finish_load(struct lw_ruleset *rs, bool compile, const char *cache_dir,
@@ -900,7 +946,8 @@ struct end {
 
 struct lw_scanner {
     const struct lw_ruleset *rs;
-    hs_scratch_t *scratch; /* sized for every database */
+    hs_scratch_t *scratch; /* sized for every database (the lazy spans one once loaded) */
+    bool spans_scratch;    /* scratch is sized for the lazily loaded spans database */
     struct seen *seen;     /* one per pattern */
     uint32_t gen;
     lw_hit_fn *fn;
@@ -990,12 +1037,24 @@ static int on_probe(unsigned id, unsigned long long from, unsigned long long to,
     return 1;
 }
 
-static hs_error_t scan(const struct lw_scanner *sc, enum lw_db_kind k, const char *text, size_t len,
+static hs_error_t scan(struct lw_scanner *sc, enum lw_db_kind k, const char *text, size_t len,
                        match_event_handler fn, void *ctx)
 {
-    if (!sc->rs->db[k])
-        return HS_SUCCESS;
-    return hs_scan(sc->rs->db[k], text ? text : "", (unsigned)len, 0, sc->scratch, fn, ctx);
+    const hs_database_t *db = ruleset_db(sc->rs, k);
+
+    if (!db) {
+        /* Only the lazy spans database can be missing where patterns are:
+         * it could neither be loaded nor compiled. */
+        return k == LW_DB_SPANS && sc->rs->spans ? HS_NOMEM : HS_SUCCESS;
+    }
+    if (k == LW_DB_SPANS && sc->rs->spans && !sc->spans_scratch) {
+        hs_error_t hr = hs_alloc_scratch(db, &sc->scratch);
+
+        if (hr != HS_SUCCESS)
+            return hr;
+        sc->spans_scratch = true;
+    }
+    return hs_scan(db, text ? text : "", (unsigned)len, 0, sc->scratch, fn, ctx);
 }
 
 int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *hit)

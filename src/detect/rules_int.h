@@ -9,6 +9,7 @@
 #define LW_RULES_INT_H
 
 #include <hs/hs.h>
+#include <pthread.h>
 
 #include "base/arena.h"
 #include "detect/rules.h"
@@ -36,6 +37,17 @@ enum lw_db_kind {
     LW_DB_KINDS
 };
 
+/* The spans database (tactic patterns with start of match) is by far the
+ * largest, and only a message with evidence to quote needs it: when its
+ * cached file is there, it is loaded by the first such message instead of
+ * at start-up. */
+struct lw_lazy_db {
+    pthread_mutex_t lock;
+    hs_database_t *db;
+    bool done; /* tried: db is the database, or NULL when it could not be had */
+    char file[4096];
+};
+
 struct lw_ruleset {
     struct lw_arena *arena;
     struct lw_tactic *tactics;
@@ -48,6 +60,10 @@ struct lw_ruleset {
     unsigned long n_files;
     hs_database_t *db[LW_DB_KINDS]; /* see rules.c; NULL when no pattern is of a kind */
     bool compiled;
+    /* The spans database, when its cached file is left for the first
+     * message with evidence to load (see lw_ruleset_spans); NULL when
+     * db[LW_DB_SPANS] is already set. */
+    struct lw_lazy_db *spans;
 };
 
 /* Where problems go. In load mode the first problem is kept in diag and

@@ -9,10 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "detect/rules.h"
+#include "detect/rules_int.h"
 
 static const char *testdata(const char *rel, char *buf, size_t n)
 {
@@ -412,6 +415,77 @@ static void test_scan(void **state)
     lw_ruleset_free(rs);
 }
 
+/* Rules loaded from the cache folder leave the spans database for the first
+ * scan with evidence, which loads it -- or compiles it, when its file went
+ * away meanwhile -- and finds what a freshly compiled rule set finds. */
+static void scan_same(struct lw_ruleset *want, struct lw_ruleset *got)
+{
+    static const char en[] = "hi! it won't take much of your time, and we offer generous fees.";
+    struct lw_scanner *a = NULL, *b = NULL;
+    struct hits ha, hb;
+    struct lw_diag d;
+    size_t i;
+
+    assert_int_equal(lw_scanner_new(want, &a, &d), LW_OK);
+    assert_int_equal(lw_scanner_new(got, &b, &d), LW_OK);
+    memset(&ha, 0, sizeof(ha));
+    memset(&hb, 0, sizeof(hb));
+    assert_int_equal(lw_scanner_scan(a, en, sizeof(en) - 1, on_hit, &ha), LW_OK);
+    assert_int_equal(lw_scanner_scan(b, en, sizeof(en) - 1, on_hit, &hb), LW_OK);
+    assert_int_equal(ha.n, 3);
+    assert_int_equal(hb.n, ha.n);
+    for (i = 0; i < ha.n; i++)
+        assert_true(has_hit(&hb, ha.h[i].pattern, ha.h[i].start, ha.h[i].end));
+    lw_scanner_free(a);
+    lw_scanner_free(b);
+}
+
+static void test_scan_cached(void **state)
+{
+    char dir[] = "/tmp/lw-rules-cache-XXXXXX", path[1024], file[4096];
+    struct lw_ruleset *fresh = NULL, *rs = NULL;
+    struct lw_diag d;
+    struct dirent *e;
+    DIR *dp;
+    int k;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    testdata("rules/ok", path, sizeof(path));
+    assert_int_equal(lw_ruleset_load(path, &fresh, &d), LW_OK);
+    /* The first load compiles and saves; it keeps every database. */
+    assert_int_equal(lw_ruleset_load_cached(path, dir, &rs, &d), LW_OK);
+    assert_null(rs->spans);
+    lw_ruleset_free(rs);
+    /* The second loads two; the spans wait. */
+    assert_int_equal(lw_ruleset_load_cached(path, dir, &rs, &d), LW_OK);
+    assert_non_null(rs->spans);
+    assert_null(rs->db[LW_DB_SPANS]);
+    scan_same(fresh, rs);
+    assert_non_null(rs->spans->db);
+    lw_ruleset_free(rs);
+    /* The third finds the spans file gone when it needs it. */
+    assert_int_equal(lw_ruleset_load_cached(path, dir, &rs, &d), LW_OK);
+    assert_non_null(rs->spans);
+    for (k = 0; k < 2; k++) {
+        assert_non_null(dp = opendir(dir));
+        while ((e = readdir(dp)) != NULL) {
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
+            /* first the spans file alone (the one no database was loaded from) */
+            if (k == 1 || strcmp(file, rs->spans->file) == 0)
+                assert_int_equal(unlink(file), 0);
+        }
+        closedir(dp);
+        if (k == 0)
+            scan_same(fresh, rs);
+    }
+    lw_ruleset_free(rs);
+    lw_ruleset_free(fresh);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 static size_t put(char *t, size_t n, const char *s)
 {
     memcpy(t + n, s, strlen(s));
@@ -519,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_syntax_details), cmocka_unit_test(test_check_all),
         cmocka_unit_test(test_scan),           cmocka_unit_test(test_scan_windows),
         cmocka_unit_test(test_scan_dedupe),    cmocka_unit_test(test_scan_signals_without_starts),
+        cmocka_unit_test(test_scan_cached),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
