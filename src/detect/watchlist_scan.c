@@ -374,8 +374,13 @@ static size_t exact_at(struct run *r, const char *t, size_t len, size_t i)
 /* The characters that can make a word an e-mail address, a URL, a domain,
  * a handle with separators or a phone number. Prose between them is
  * skipped by strcspn (vectorised in glibc); plain words that are handles
- * are found among the words in names_in. */
+ * are found among the words in names_in. With no phone number and no
+ * handle listed, a digit, '+' or '_' starts nothing of its own: an address
+ * with one has an '@', '.', ':' or '/' too, and the look back from that
+ * finds the same word start -- and the digits of prose (dates, prices) are
+ * most of the stops. */
 static const char specials[] = "@._:/+0123456789";
+static const char specials_addr[] = "@.:/";
 
 /* Is the word that ends at t[k] letters and digits only, with something
  * that is no part of an address before it (or the text's start)? i is
@@ -397,10 +402,11 @@ static bool plain_word_before(const char *t, size_t i, size_t k)
 /* E-mail addresses, URLs, domains, phone numbers and handles in the text. */
 static void scan_exact(struct run *r, const char *t, size_t len)
 {
+    const char *stops = r->wl->any_phone || r->wl->any_handle ? specials : specials_addr;
     size_t i = 0, k, s;
 
     while (i < len && !r->rc) {
-        k = i + strcspn(t + i, specials);
+        k = i + strcspn(t + i, stops);
         if (k >= len)
             break;
         if (t[k] == '\0') {

@@ -3,9 +3,12 @@
  * engine normalises a text, is screened by two lists of the same names:
  * one without a handle, whose text is looked at in windows around its
  * anchor words, and one with a handle, whose text is cut whole into words.
- * (Addresses and domains are left out: a listed handle changes how the
- * address scan steps over full stops, and with it where the span of an
- * address found in a run of dots and dashes starts.)
+ * (Addresses and domains are left out there: a listed handle changes how
+ * the address scan steps over full stops, and with it where the span of an
+ * address found in a run of dots and dashes starts.) And two lists of
+ * addresses, one with a phone number listed (without one the address look
+ * does not stop at digits): the same entries with the same strength, where
+ * the spans may again start apart in such runs.
  * Besides memory errors it aborts when a contract breaks: both lists find
  * the same names at the same places with the same strength, and every span
  * lies inside the text. */
@@ -29,6 +32,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
     } while (0)
 
 #define HANDLE "nobody-here-42"
+#define PHONE  "+44 20 7946 0123"
 
 static const char *const names[][2] = {
     /* type, value: persons, organisations and impersonated names of the
@@ -46,26 +50,35 @@ static const char *const names[][2] = {
     {"impersonated", "38 North"},
 };
 
-static struct lw_watchlist *windows, *whole;
+static const char *const addresses[][2] = {
+    {"domain", "br-yr.com"},
+    {"email", "Amanda@BR-YR.com"},
+    {"url", "https://www.linkedin.com/in/amanda-qiu-1234/"},
+    {"domain", "38north.org"},
+};
 
-static struct lw_watchlist *build(bool with_handle)
+static struct lw_watchlist *windows, *whole, *addr, *addr_phone;
+
+static struct lw_watchlist *build(const char *const (*v)[2], size_t nv, const char *extra_type,
+                                  const char *extra)
 {
-    struct lw_entry e[LW_ARRAY_LEN(names) + 1];
+    struct lw_entry e[16];
     struct lw_watchlist *wl = NULL;
     struct lw_names *nm = NULL;
     size_t n = 0, i;
 
-    if (lw_names_load(NULL, &nm, NULL) != LW_OK)
+    if (nv + 1 > LW_ARRAY_LEN(e) || lw_names_load(NULL, &nm, NULL) != LW_OK)
         abort();
     memset(e, 0, sizeof(e));
-    for (i = 0; i < LW_ARRAY_LEN(names); i++, n++) {
-        if (lw_entry_type_parse(names[i][0], &e[n].type) != LW_OK)
+    for (i = 0; i < nv; i++, n++)
+        if (lw_entry_type_parse(v[i][0], &e[n].type) != LW_OK)
             abort();
-        e[n].value = names[i][1];
-    }
-    if (with_handle) {
-        e[n].type = LW_ENTRY_HANDLE;
-        e[n++].value = HANDLE;
+        else
+            e[n].value = v[i][1];
+    if (extra) {
+        if (lw_entry_type_parse(extra_type, &e[n].type) != LW_OK)
+            abort();
+        e[n++].value = extra;
     }
     for (i = 0; i < n; i++) {
         e[i].source = "fuzz";
@@ -92,8 +105,8 @@ static int collect(void *ctx, const struct lw_indicator *ind)
     struct got *g = ctx;
 
     CHECK(ind->end <= g->len && ind->start <= ind->end);
-    if (!strcmp(ind->entry->value, HANDLE))
-        return LW_OK; /* only the second list has it */
+    if (!strcmp(ind->entry->value, HANDLE) || !strcmp(ind->entry->value, PHONE))
+        return LW_OK; /* only the second list of a pair has it */
     if (g->n < LW_ARRAY_LEN(g->v)) {
         g->v[g->n].value = ind->entry->value;
         g->v[g->n].start = ind->start;
@@ -104,32 +117,43 @@ static int collect(void *ctx, const struct lw_indicator *ind)
     return LW_OK;
 }
 
-int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+/* The two lists find the same things in the normalised text t (at the
+ * same places, if spans). */
+static void same(const struct lw_watchlist *x, const struct lw_watchlist *y, const char *t,
+                 size_t len, bool spans)
 {
     static struct got a, b;
+    size_t i;
+
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    a.len = b.len = len;
+    CHECK(lw_watchlist_match_msg(x, NULL, t, len, collect, &a) == LW_OK);
+    CHECK(lw_watchlist_match_msg(y, NULL, t, len, collect, &b) == LW_OK);
+    CHECK(a.n == b.n);
+    for (i = 0; i < a.n; i++) {
+        CHECK(!strcmp(a.v[i].value, b.v[i].value));
+        CHECK(!spans || (a.v[i].start == b.v[i].start && a.v[i].end == b.v[i].end));
+        CHECK(a.v[i].strength == b.v[i].strength);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
     char *t = NULL;
-    size_t len, i;
 
     if (!windows) {
-        windows = build(false);
-        whole = build(true);
+        windows = build(names, LW_ARRAY_LEN(names), NULL, NULL);
+        whole = build(names, LW_ARRAY_LEN(names), "handle", HANDLE);
+        addr = build(addresses, LW_ARRAY_LEN(addresses), NULL, NULL);
+        addr_phone = build(addresses, LW_ARRAY_LEN(addresses), "phone", PHONE);
     }
     if (size > 8192)
         return 0;
     if (lw_norm_str((const char *)data, size, &t, NULL) != LW_OK)
         return 0;
-    len = strlen(t);
-    memset(&a, 0, sizeof(a));
-    memset(&b, 0, sizeof(b));
-    a.len = b.len = len;
-    CHECK(lw_watchlist_match_msg(windows, NULL, t, len, collect, &a) == LW_OK);
-    CHECK(lw_watchlist_match_msg(whole, NULL, t, len, collect, &b) == LW_OK);
-    CHECK(a.n == b.n);
-    for (i = 0; i < a.n; i++) {
-        CHECK(!strcmp(a.v[i].value, b.v[i].value));
-        CHECK(a.v[i].start == b.v[i].start && a.v[i].end == b.v[i].end);
-        CHECK(a.v[i].strength == b.v[i].strength);
-    }
+    same(windows, whole, t, strlen(t), true);
+    same(addr, addr_phone, t, strlen(t), false);
     free(t);
     return 0;
 }

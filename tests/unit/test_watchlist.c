@@ -694,6 +694,88 @@ static void test_windows_match_full_walk(void **state)
     lw_watchlist_free(full);
 }
 
+/* With no phone number or handle listed, the address look stops only at
+ * '@', '.', ':' and '/', not at every digit. On random texts of addresses,
+ * digits and prose it finds what it finds when a phone number is listed
+ * (which brings the digit stops back). */
+static void test_address_stops(void **state)
+{
+    static const char *const pieces[] = {"amanda@br-yr.com",
+                                         "br-yr.com",
+                                         "mail.br-yr.com.",
+                                         "https://www.linkedin.com/in/amanda-qiu-1234/",
+                                         "38north.org",
+                                         "www.38north.org",
+                                         "2002",
+                                         "12.50",
+                                         "v2.0",
+                                         "a+b@br-yr.com",
+                                         "x_y@br-yr.com",
+                                         "br-yr.com.cn",
+                                         "call",
+                                         "us",
+                                         "at",
+                                         "on",
+                                         " ",
+                                         ". ",
+                                         ", ",
+                                         ":",
+                                         "/",
+                                         "\n",
+                                         "(",
+                                         "2",
+                                         "@",
+                                         "."};
+    struct lw_entry e[6];
+    struct lw_watchlist *plain, *phones;
+    uint64_t rng = 0xD1B54A32D192ED03ull;
+    size_t n = 0, k, found = 0;
+    int round;
+
+    (void)state;
+    e[n++] = entry(LW_ENTRY_DOMAIN, "br-yr.com");
+    e[n++] = entry(LW_ENTRY_EMAIL, "Amanda@BR-YR.com");
+    e[n++] = entry(LW_ENTRY_URL, "https://www.linkedin.com/in/amanda-qiu-1234/");
+    e[n++] = entry(LW_ENTRY_DOMAIN, "38north.org");
+    plain = build_list(e, n);
+    e[n++] = entry(LW_ENTRY_PHONE, "+44 20 7946 0123"); /* never in the texts */
+    phones = build_list(e, n);
+    for (round = 0; round < 3000; round++) {
+        char buf[400], *t = NULL;
+        size_t len = 0;
+        struct got a, b;
+
+        for (;;) {
+            const char *p;
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            p = pieces[rng % LW_ARRAY_LEN(pieces)];
+            if ((rng >> 40) % 32 == 0 || len + strlen(p) + 2 > sizeof(buf))
+                break;
+            memcpy(buf + len, p, strlen(p));
+            len += strlen(p);
+            if ((rng >> 32) % 2)
+                buf[len++] = ' ';
+        }
+        buf[len] = '\0';
+        screen_text(plain, NULL, buf, &a, &t);
+        free(t);
+        screen_text(phones, NULL, buf, &b, &t);
+        free(t);
+        if (a.n != b.n)
+            fail_msg("'%s': %zu indicators, %zu with a phone listed", buf, a.n, b.n);
+        found += a.n;
+        for (k = 0; k < a.n; k++) {
+            assert_string_equal(a.v[k].entry->value, b.v[k].entry->value);
+            assert_int_equal(a.v[k].start, b.v[k].start);
+            assert_int_equal(a.v[k].end, b.v[k].end);
+            assert_int_equal(a.v[k].strength, b.v[k].strength);
+        }
+    }
+    assert_true(found > 1000);
+    lw_watchlist_free(plain);
+    lw_watchlist_free(phones);
+}
+
 static void test_empty_and_bad(void **state)
 {
     struct lw_watchlist *wl = NULL;
@@ -807,6 +889,7 @@ int main(void)
         cmocka_unit_test(test_tokenize_matches_bytewise),
         cmocka_unit_test(test_handle_before_full_stop),
         cmocka_unit_test(test_windows_match_full_walk),
+        cmocka_unit_test(test_address_stops),
         cmocka_unit_test(test_empty_and_bad),
         cmocka_unit_test(test_build_take),
         cmocka_unit_test(test_many_entries),
