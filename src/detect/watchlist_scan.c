@@ -292,6 +292,22 @@ static bool looks_like_domain(const char *t, size_t s, size_t e)
     return alpha_tld;
 }
 
+/* Where the host name that ends the word t[s, e) starts: after the last
+ * character a host name cannot hold, or two dots in a row, and past a
+ * leading '.' or '-'. (So "x..host.com" holds the domain host.com however
+ * the address look came to the word.) */
+static size_t host_start(const char *t, size_t s, size_t e)
+{
+    size_t h = e;
+
+    while (h > s && host_char((unsigned char)t[h - 1]) &&
+           !(t[h - 1] == '.' && h - 1 > s && t[h - 2] == '.'))
+        h--;
+    while (h < e && (t[h] == '.' || t[h] == '-'))
+        h++;
+    return h;
+}
+
 /* A phone number starting at t[i]: digits and the separators people write
  * (+ - . space ( ) /), seven digits or more. */
 static void phone_at(struct run *r, const char *t, size_t len, size_t i)
@@ -334,7 +350,7 @@ static size_t exact_at(struct run *r, const char *t, size_t len, size_t i)
     if (wl->any_phone && (digit(c) || (c == '+' && i + 1 < len && digit(t[i + 1]))))
         phone_at(r, t, len, i);
     if (host_char(c) || c == '@' || c == '_' || c == '+') {
-        bool at_handle = c == '@', dot = false, under = false;
+        bool at_handle = c == '@';
         size_t at = 0, k;
 
         for (e = i + 1; e < len; e++) {
@@ -355,12 +371,10 @@ static size_t exact_at(struct run *r, const char *t, size_t len, size_t i)
         } else if (at_handle) {
             match_handle(r, t + s, e - s, true, F_TEXT, s, e);
         } else {
-            for (k = s; k < e; k++) {
-                dot |= t[k] == '.';
-                under |= t[k] == '_';
-            }
-            if (dot && !under && looks_like_domain(t, s, e))
-                match_domain(r, t + s, e - s, F_TEXT, s, e);
+            /* A host name in a word with '_' (my_site.com) is no domain. */
+            k = host_start(t, s, e);
+            if ((k == s || t[k - 1] != '_') && looks_like_domain(t, k, e))
+                match_domain(r, t + k, e - k, F_TEXT, k, e);
             else if (wl->any_handle && e - s >= 3 &&
                      lw_wl_filter_has(&wl->filter[WL_K_HANDLE_WORD],
                                       lw_watchlist_word_hash(t + s, e - s)))
@@ -414,14 +428,16 @@ static void scan_exact(struct run *r, const char *t, size_t len)
             continue;
         }
         /* A full stop or colon ending a word ("... to you. Regards:") joins
-         * nothing to what follows, and the word before it holds no other
-         * special character (the look would have stopped there first): it
-         * can only be a handle. A word of letters and digits alone is a
-         * word names_in looks at as a handle already, so only a word with
-         * '-' or '%' in it, when handles are listed, is worth a look here.
-         * Most stops in prose end here. */
+         * nothing to what follows (unless an '@' follows: "x.@host" is
+         * looked at whole), and the word before it holds no other special
+         * character (the look would have stopped there first): it can only
+         * be a handle. A word of letters and digits alone is a word names_in
+         * looks at as a handle already, so only a word with '-' or '%' in
+         * it, when handles are listed, is worth a look here. Most stops in
+         * prose end here. */
         if ((t[k] == '.' || t[k] == ':') &&
-            !(k + 1 < len && (alnum((unsigned char)t[k + 1]) || t[k + 1] == '/')) &&
+            !(k + 1 < len &&
+              (alnum((unsigned char)t[k + 1]) || t[k + 1] == '/' || t[k + 1] == '@')) &&
             (!r->wl->any_handle || plain_word_before(t, i, k))) {
             i = k + 1;
             continue;

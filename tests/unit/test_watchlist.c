@@ -694,6 +694,33 @@ static void test_windows_match_full_walk(void **state)
     lw_watchlist_free(full);
 }
 
+/* The host name in a word of the address look is cut after anything a
+ * host name cannot hold: "x..br-yr.com" holds br-yr.com (quoted alone), so
+ * does "x.@br-yr.com"; a host in a word with '_' is no domain. */
+static void test_host_in_junk(void **state)
+{
+    struct lw_entry e[1] = {entry(LW_ENTRY_DOMAIN, "br-yr.com")};
+    struct lw_watchlist *wl = build_list(e, 1);
+    struct got g;
+    char *t = NULL;
+
+    (void)state;
+    screen_text(wl, NULL, "see x..br-yr.com now", &g, &t);
+    assert_span(t, find(&g, "br-yr.com", "text"), "br-yr.com");
+    free(t);
+    screen_text(wl, NULL, "mail x.@br-yr.com now", &g, &t);
+    assert_non_null(find(&g, "br-yr.com", "text"));
+    free(t);
+    screen_text(wl, NULL, "see -br-yr.com now", &g, &t);
+    assert_span(t, find(&g, "br-yr.com", "text"), "br-yr.com");
+    assert_int_equal(find(&g, "br-yr.com", "text")->strength, LW_NAME_STRONG);
+    free(t);
+    screen_text(wl, NULL, "the file my_br-yr.com is", &g, &t);
+    assert_null(find(&g, "br-yr.com", "text"));
+    free(t);
+    lw_watchlist_free(wl);
+}
+
 /* With no phone number or handle listed, the address look stops only at
  * '@', '.', ':' and '/', not at every digit. On random texts of addresses,
  * digits and prose it finds what it finds when a phone number is listed
@@ -890,6 +917,7 @@ int main(void)
         cmocka_unit_test(test_handle_before_full_stop),
         cmocka_unit_test(test_windows_match_full_walk),
         cmocka_unit_test(test_address_stops),
+        cmocka_unit_test(test_host_in_junk),
         cmocka_unit_test(test_empty_and_bad),
         cmocka_unit_test(test_build_take),
         cmocka_unit_test(test_many_entries),
