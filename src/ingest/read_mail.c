@@ -1180,12 +1180,157 @@ static char *latin1_utf8(const char *in, size_t *n)
     return out;
 }
 
+/* A Content-Type on the light path. The simple form -- type/subtype and
+ * parameters of tokens or plain quoted strings, what nearly all mail has --
+ * is read here: GMime's parse makes (and frees) an object with a parameter
+ * list for every part, about a twentieth of the whole scan. Anything else
+ * (comments, RFC 2231 parameters, escapes, encoded words, a parameter
+ * given twice, odd spacing) is GMime's, with its warnings; the simple form
+ * draws none. Only the charset and boundary parameters are kept. */
+struct ctype {
+    GMimeContentType *g; /* GMime's parse, when not the simple form */
+    bool set;            /* a Content-Type was given (else text/plain) */
+    bool has_charset, has_boundary;
+    char type[32], sub[64];
+    char charset[64], boundary[128];
+};
+
+/* RFC 2045 token characters: US-ASCII but space, controls and tspecials. */
+static bool ct_token_char(unsigned char c)
+{
+    return c > 0x20 && c < 0x7f && !strchr("()<>@,;:\\\"/[]?=", c);
+}
+
+static size_t ct_token(const char *s)
+{
+    size_t n = 0;
+
+    while (ct_token_char((unsigned char)s[n]))
+        n++;
+    return n;
+}
+
+static const char *ct_ws(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    return s;
+}
+
+/* A parameter value: a token, or a quoted string without escapes or an
+ * encoded word; copied to out (size bytes). Its length, or 0. */
+static size_t ct_value(const char *s, char *out, size_t size)
+{
+    size_t n;
+
+    if (*s == '"') {
+        for (n = 1; s[n] && s[n] != '"' && s[n] != '\\' && (unsigned char)s[n] < 0x80 &&
+                    !(s[n] == '=' && s[n + 1] == '?');
+             n++)
+            ;
+        if (s[n] != '"' || n == 1 || n - 1 >= size)
+            return 0;
+        memcpy(out, s + 1, n - 1);
+        out[n - 1] = '\0';
+        return n + 1;
+    }
+    n = ct_token(s);
+    if (!n || n >= size)
+        return 0;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return n;
+}
+
+static bool ct_simple(const char *v, struct ctype *ct)
+{
+    const char *s = ct_ws(v);
+    char name[32], value[128];
+    size_t n;
+
+    n = ct_token(s);
+    if (!n || n >= sizeof(ct->type) || s[n] != '/')
+        return false;
+    memcpy(ct->type, s, n);
+    ct->type[n] = '\0';
+    s += n + 1;
+    n = ct_token(s);
+    if (!n || n >= sizeof(ct->sub))
+        return false;
+    memcpy(ct->sub, s, n);
+    ct->sub[n] = '\0';
+    for (s = ct_ws(s + n); *s == ';'; s = ct_ws(s)) {
+        s = ct_ws(s + 1);
+        n = ct_token(s);
+        if (!n || n >= sizeof(name) || s[n] != '=' || memchr(s, '*', n))
+            return false;
+        memcpy(name, s, n);
+        name[n] = '\0';
+        s += n + 1;
+        if (!(n = ct_value(s, value, sizeof(value))))
+            return false;
+        s += n;
+        if (g_ascii_strcasecmp(name, "charset") == 0) {
+            if (ct->has_charset || strlen(value) >= sizeof(ct->charset))
+                return false;
+            memcpy(ct->charset, value, strlen(value) + 1);
+            ct->has_charset = true;
+        } else if (g_ascii_strcasecmp(name, "boundary") == 0) {
+            if (ct->has_boundary)
+                return false;
+            memcpy(ct->boundary, value, strlen(value) + 1); /* both sizeof(value) */
+            ct->has_boundary = true;
+        }
+    }
+    return *s == '\0';
+}
+
+/* Parse the Content-Type value v into ct; false when GMime cannot. */
+static bool ct_parse(struct parse *p, const char *v, struct ctype *ct)
+{
+    memset(ct, 0, sizeof(*ct));
+    ct->set = true;
+    if (ct_simple(v, ct))
+        return true;
+    memset(ct, 0, sizeof(*ct));
+    ct->set = true;
+    ct->g = g_mime_content_type_parse(p->opts, v);
+    return ct->g != NULL;
+}
+
+/* g_mime_content_type_is_type: case aside, "*" matches anything. An unset
+ * Content-Type is no type here (callers treat it as text/plain). */
+static bool ct_is(const struct ctype *ct, const char *type, const char *sub)
+{
+    if (ct->g)
+        return g_mime_content_type_is_type(ct->g, type, sub);
+    return ct->set && (!strcmp(type, "*") || !g_ascii_strcasecmp(ct->type, type)) &&
+           (!strcmp(sub, "*") || !g_ascii_strcasecmp(ct->sub, sub));
+}
+
+/* The charset or boundary parameter, or NULL. */
+static const char *ct_param(const struct ctype *ct, const char *name)
+{
+    if (ct->g)
+        return g_mime_content_type_get_parameter(ct->g, name);
+    if (!strcmp(name, "charset"))
+        return ct->has_charset ? ct->charset : NULL;
+    return ct->has_boundary ? ct->boundary : NULL;
+}
+
+static void ct_free(struct ctype *ct)
+{
+    if (ct->g)
+        g_object_unref(ct->g);
+    memset(ct, 0, sizeof(*ct));
+}
+
 /* The text of one part, in[0..n) as it is in the message: transfer
- * encoding, then charset. ct NULL is text/plain without a charset. */
-static int light_text(struct parse *p, const char *in, size_t n, GMimeContentType *ct,
+ * encoding, then charset. An unset ct is text/plain without a charset. */
+static int light_text(struct parse *p, const char *in, size_t n, const struct ctype *ct,
                       GMimeContentEncoding enc, struct lw_msg *m)
 {
-    const char *charset = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+    const char *charset = ct_param(ct, "charset");
     char *dec = NULL, *conv = NULL;
     const char *text = in;
     int rc;
@@ -1225,7 +1370,7 @@ static int light_text(struct parse *p, const char *in, size_t n, GMimeContentTyp
             }
         }
     }
-    if (ct && g_mime_content_type_is_type(ct, "text", "html"))
+    if (ct_is(ct, "text", "html"))
         m->text_is_html = true;
     rc = lw_msg_set_text(m, text, n, p->lim->max_text);
     g_free(dec);
@@ -1268,9 +1413,14 @@ struct pick {
     bool set;
     const char *p;
     size_t n;
-    GMimeContentType *ct; /* ours; NULL is text/plain */
+    struct ctype ct; /* ours; unset is text/plain */
     GMimeContentEncoding enc;
 };
+
+static void pick_release(struct pick *k)
+{
+    ct_free(&k->ct);
+}
 
 struct mp {
     struct parse *p;
@@ -1432,21 +1582,22 @@ static bool walk_count(struct mp *mp, unsigned depth)
 }
 
 /* A leaf part, as walk() looks at it; takes ct if it keeps the part. */
-static void walk_leaf(struct mp *mp, unsigned depth, GMimeContentType **ct,
-                      GMimeContentEncoding enc, bool attachment, const char *p, size_t n)
+static void walk_leaf(struct mp *mp, unsigned depth, struct ctype *ct, GMimeContentEncoding enc,
+                      bool attachment, const char *p, size_t n)
 {
     struct pick *k = NULL;
 
     if (!walk_count(mp, depth) || attachment)
         return;
-    if (!*ct || g_mime_content_type_is_type(*ct, "text", "plain"))
+    if (!ct->set || ct_is(ct, "text", "plain"))
         k = &mp->plain;
-    else if (!mp->html.set && g_mime_content_type_is_type(*ct, "text", "html"))
+    else if (!mp->html.set && ct_is(ct, "text", "html"))
         k = &mp->html;
     if (!k)
         return;
+    pick_release(k);
     *k = (struct pick){true, p, n, *ct, enc};
-    *ct = NULL;
+    memset(ct, 0, sizeof(*ct)); /* k has it now */
 }
 
 /* Whether a part's Content-Disposition makes it an attachment, as
@@ -1487,28 +1638,29 @@ static enum found parent_found(const struct mp *mp, enum found found)
     return found;
 }
 
-static enum found mp_multipart(struct mp *mp, GMimeContentType *ct, unsigned depth);
+static enum found mp_multipart(struct mp *mp, const struct ctype *ct, unsigned depth);
 
 /* One part after its boundary line: its header block, then its body or
  * its own parts. */
 static enum found mp_part(struct mp *mp, unsigned depth)
 {
     struct fields f;
-    GMimeContentType *ct = NULL;
+    struct ctype ct;
     GMimeContentEncoding enc = GMIME_CONTENT_ENCODING_DEFAULT;
-    bool attachment;
+    bool attachment, ok;
     enum found found = FOUND_EOS;
     const char *body;
     size_t n;
     char *v;
 
+    memset(&ct, 0, sizeof(ct));
     if (!part_fields(mp, &f))
         return FOUND_EOS;
     /* Parsed for every part, as GMime does, for the same warnings. */
     if ((v = raw_field(&f, F_CTYPE)) != NULL) {
-        ct = g_mime_content_type_parse(mp->p->opts, v);
+        ok = ct_parse(mp->p, v, &ct);
         g_free(v);
-        if (!ct) {
+        if (!ok) {
             mp->bail = true;
             return FOUND_EOS;
         }
@@ -1518,24 +1670,23 @@ static enum found mp_part(struct mp *mp, unsigned depth)
         enc = g_mime_content_encoding_from_string(v);
         g_free(v);
     }
-    if (ct && g_mime_content_type_is_type(ct, "multipart", "*")) {
-        found = mp_multipart(mp, ct, depth);
-    } else if (ct && g_mime_content_type_is_type(ct, "message", "*")) {
+    if (ct_is(&ct, "multipart", "*")) {
+        found = mp_multipart(mp, &ct, depth);
+    } else if (ct_is(&ct, "message", "*")) {
         mp->bail = true; /* a message in the message: the full parser's */
     } else {
         found = scan_content(mp, &body, &n);
         walk_leaf(mp, depth, &ct, enc, attachment, body, n);
     }
-    if (ct)
-        g_object_unref(ct);
+    ct_free(&ct);
     return found;
 }
 
 /* A multipart whose header block has been read; what ended it, as GMime's
  * parser_construct_multipart tells its caller. */
-static enum found mp_multipart(struct mp *mp, GMimeContentType *ct, unsigned depth)
+static enum found mp_multipart(struct mp *mp, const struct ctype *ct, unsigned depth)
 {
-    const char *b = g_mime_content_type_get_parameter(ct, "boundary");
+    const char *b = ct_param(ct, "boundary");
     enum found found;
     const char *skip;
     size_t n;
@@ -1543,7 +1694,7 @@ static enum found mp_multipart(struct mp *mp, GMimeContentType *ct, unsigned dep
     /* A digest's parts are messages by default; without a boundary GMime
      * reads the whole body as the preamble, with a warning. */
     if (!b || !*b || mp->nb == MP_MAX_NEST || depth > mp->p->lim->max_mime_depth ||
-        g_mime_content_type_is_type(ct, "multipart", "digest")) {
+        ct_is(ct, "multipart", "digest")) {
         mp->bail = true;
         return FOUND_EOS;
     }
@@ -1571,15 +1722,9 @@ static enum found mp_multipart(struct mp *mp, GMimeContentType *ct, unsigned dep
     return parent_found(mp, found);
 }
 
-static void pick_release(struct pick *k)
-{
-    if (k->ct)
-        g_object_unref(k->ct);
-}
-
 /* Complete m on the light path if its body is a multipart (ct) of the
  * kind complete_multipart reads; *done says whether it was. */
-static int complete_multipart(struct parse *p, const struct fields *f, GMimeContentType *ct,
+static int complete_multipart(struct parse *p, const struct fields *f, const struct ctype *ct,
                               struct lw_msg *m, bool *done)
 {
     struct mp mp;
@@ -1606,7 +1751,7 @@ static int complete_multipart(struct parse *p, const struct fields *f, GMimeCont
     if (mp.over)
         m->defects |= LW_DEFECT_BAD_MIME;
     if (rc == LW_OK && k) {
-        rc = light_text(p, k->p, k->n, k->ct, k->enc, m);
+        rc = light_text(p, k->p, k->n, &k->ct, k->enc, m);
     } else if (rc == LW_OK) {
         m->defects |= LW_DEFECT_NO_TEXT;
         rc = lw_msg_set_text(m, "", 0, p->lim->max_text);
@@ -1624,33 +1769,33 @@ out:
 static int complete_light(struct parse *p, struct lw_msg *m, bool *done)
 {
     struct fields f;
-    GMimeContentType *ct = NULL;
+    struct ctype ct;
     GMimeContentEncoding enc = GMIME_CONTENT_ENCODING_DEFAULT;
     char *v;
+    bool ok;
     int rc;
 
     *done = false;
+    memset(&ct, 0, sizeof(ct));
     split_fields(m->raw, m->raw_len, &f);
     if (f.body >= m->raw_len)
         return LW_OK; /* no body: the full parser decides */
     if ((v = raw_field(&f, F_CTYPE)) != NULL) {
-        ct = g_mime_content_type_parse(p->opts, v);
+        ok = ct_parse(p, v, &ct);
         g_free(v);
-        if (!ct)
+        if (!ok)
             return LW_OK;
-        if (g_mime_content_type_is_type(ct, "multipart", "*")) {
-            rc = complete_multipart(p, &f, ct, m, done);
-            g_object_unref(ct);
+        if (ct_is(&ct, "multipart", "*")) {
+            rc = complete_multipart(p, &f, &ct, m, done);
+            ct_free(&ct);
             return rc;
         }
     }
     /* One part: an attachment, or not text, is the full parser's; a part
      * marked inline (7% of the corpus) is read here. */
-    if ((ct && !g_mime_content_type_is_type(ct, "text", "plain") &&
-         !g_mime_content_type_is_type(ct, "text", "html")) ||
+    if ((ct.set && !ct_is(&ct, "text", "plain") && !ct_is(&ct, "text", "html")) ||
         is_attachment(p, &f)) {
-        if (ct)
-            g_object_unref(ct);
+        ct_free(&ct);
         return LW_OK;
     }
     if ((v = field(&f, F_CTE)) != NULL) {
@@ -1658,18 +1803,16 @@ static int complete_light(struct parse *p, struct lw_msg *m, bool *done)
         g_free(v);
     }
     if (enc == GMIME_CONTENT_ENCODING_UUENCODE) {
-        if (ct)
-            g_object_unref(ct);
+        ct_free(&ct);
         return LW_OK;
     }
     *done = true;
     m->channel = LW_CHANNEL_EMAIL;
     rc = light_headers(p, &f, m);
     if (rc == LW_OK)
-        rc = light_text(p, m->raw + f.body, m->raw_len - f.body, ct, enc, m);
+        rc = light_text(p, m->raw + f.body, m->raw_len - f.body, &ct, enc, m);
     m->defects |= p->warn;
-    if (ct)
-        g_object_unref(ct);
+    ct_free(&ct);
     return rc;
 }
 

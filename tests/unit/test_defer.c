@@ -370,6 +370,51 @@ static void test_multipart_encodings(void **state)
               NULL, 0);
 }
 
+/* Both paths agree, whatever they make of the mail. */
+static void same_paths(const char *mail)
+{
+    struct lw_limits lim;
+
+    lw_limits_default(&lim);
+    same_message(read_mem(mail, &lim, false), read_mem(mail, &lim, true));
+}
+
+/* Content-Type values the light path reads itself (the simple form) and
+ * those it leaves to GMime: both paths agree on each. */
+static void test_content_type_forms(void **state)
+{
+    static const char *const single[] = {
+        "TEXT/PLAIN; CHARSET=ISO-8859-1",                    /* case */
+        "text/plain;\n charset=iso-8859-1;\n format=flowed", /* folded */
+        "text/plain; charset=\"iso-8859-1\" (Latin-1)",      /* a comment */
+        "text/plain; charset*=iso-8859-1''",                 /* RFC 2231 */
+        "text/plain; charset = iso-8859-1",                  /* blanks around = */
+        "text/plain; charset=iso-8859-1; charset=koi8-r",    /* twice */
+        "text/plain; charset=\"iso\\-8859-1\"",              /* an escape */
+        "text/plain; charset=\"=?utf-8?q?iso-8859-1?=\"",    /* an encoded word */
+        "text/plain;",                                       /* a trailing ; */
+        "text",                                              /* no subtype */
+        "text/plain charset=iso-8859-1",                     /* no ; */
+        "text/html; charset=iso-8859-1",
+        "text/plain; charset=\"\"", /* empty */
+    };
+    char mail[1024];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < LW_ARRAY_LEN(single); i++) {
+        snprintf(mail, sizeof(mail), HDR "Content-Type: %s\n\nCaf\xe9 <b>au lait</b>\n", single[i]);
+        same_paths(mail);
+    }
+    same_mail(HDR "Content-Type: TEXT/PLAIN; CHARSET=ISO-8859-1\n\nCaf\xe9\n", "Caf\xc3\xa9\n", 0);
+    /* boundaries: quoted with blanks (simple), an encoded word (GMime's) */
+    same_mail(HDR "Content-Type: multipart/mixed; boundary=\"a b\"\n\n"
+                  "--a b\nContent-Type: text/plain\n\nhello\n--a b--\n",
+              "hello", 0);
+    same_paths(HDR "Content-Type: multipart/mixed; boundary=\"=?utf-8?q?x?=\"\n\n"
+                   "--=?utf-8?q?x?=\nContent-Type: text/plain\n\nhello\n--=?utf-8?q?x?=--\n");
+}
+
 static void test_multipart_caps(void **state)
 {
     struct lw_limits lim;
@@ -479,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_multipart_lines),
         cmocka_unit_test(test_multipart_encodings),
         cmocka_unit_test(test_multipart_caps),
+        cmocka_unit_test(test_content_type_forms),
         cmocka_unit_test(test_maildir),
         cmocka_unit_test(test_walk_sizes),
         cmocka_unit_test(test_not_mail),
