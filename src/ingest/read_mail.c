@@ -347,12 +347,46 @@ static const char *first_ref(const struct parse *st, struct lw_msg *m, const cha
 
 /* The message's date: dt (when GMime could read `as_given`) in ISO 8601
  * UTC, else the header as given, with a defect. */
+/* v (0 <= v < 10^n) in n decimal digits, zero-padded. */
+static void put_digits(char *out, int v, int n)
+{
+    while (n--) {
+        out[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 static void set_date(struct lw_msg *m, GDateTime *dt, const char *as_given, int *rc)
 {
     if (dt) {
         GDateTime *utc = g_date_time_to_utc(dt);
-        gchar *iso = utc ? g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-        m->date = hdup(m, iso, rc);
+        gchar *iso = NULL;
+        char buf[32];
+        int y = utc ? g_date_time_get_year(utc) : 0, mo, d;
+
+        /* What g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") gives, without
+         * a format parser (g_date_time_format and snprintf cost a few
+         * thousand instructions a message); a year of other than four
+         * digits goes to it. */
+        if (utc && y >= 1000 && y <= 9999) {
+            g_date_time_get_ymd(utc, &y, &mo, &d);
+            put_digits(buf, y, 4);
+            buf[4] = '-';
+            put_digits(buf + 5, mo, 2);
+            buf[7] = '-';
+            put_digits(buf + 8, d, 2);
+            buf[10] = 'T';
+            put_digits(buf + 11, g_date_time_get_hour(utc), 2);
+            buf[13] = ':';
+            put_digits(buf + 14, g_date_time_get_minute(utc), 2);
+            buf[16] = ':';
+            put_digits(buf + 17, g_date_time_get_second(utc), 2);
+            memcpy(buf + 19, "Z", 2);
+            m->date = hdup(m, buf, rc);
+        } else {
+            iso = utc ? g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+            m->date = hdup(m, iso, rc);
+        }
         g_free(iso);
         if (utc)
             g_date_time_unref(utc);
@@ -862,6 +896,14 @@ static void split_fields(const char *raw, size_t len, struct fields *f)
 }
 
 /* A field's value, unfolded and trimmed, as a g_malloc'd string (NULL if absent). */
+/* Is v[0, n) one line: no line break but at its end? */
+static bool one_line(const char *v, size_t n)
+{
+    while (n && (v[n - 1] == '\n' || v[n - 1] == '\r'))
+        n--;
+    return !memchr(v, '\n', n) && !memchr(v, '\r', n);
+}
+
 static char *field(const struct fields *f, int k)
 {
     char *raw, *v;
@@ -869,6 +911,10 @@ static char *field(const struct fields *f, int k)
     if (!f->val[k])
         return NULL;
     raw = g_strndup(f->val[k], f->len[k]);
+    /* A value on one line (most): unfolding only trims the blanks that
+     * g_strstrip trims anyway. */
+    if (one_line(f->val[k], f->len[k]))
+        return g_strstrip(raw);
     v = g_mime_utils_header_unfold(raw);
     g_free(raw);
     return v ? g_strstrip(v) : NULL;
