@@ -572,13 +572,15 @@ static inline bool fast_stop(unsigned c, bool html)
 #define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
-/* Whether the 8 bytes in x (loaded from p) come out of the fast path as
- * they are, upper case lowered, each mapped to itself: ASCII, no control
- * byte, tab or line break, spaces only single and inside the block (a
- * space next to other white space is collapsed with it), and in HTML no
- * '<' or '&'. The byte masks may flag a byte next to a flagged one too;
- * that only sends the block down the byte-at-a-time path. */
-static inline bool plain8(uint64_t x, const unsigned char *p, bool html)
+/* Whether the 8 bytes in x (loaded from p, with p[8] readable) come out of
+ * the fast path as they are, upper case lowered, each mapped to itself:
+ * ASCII, no control byte, tab or line break, spaces only single (a space
+ * next to other white space is collapsed with it): a first byte that is a
+ * space only where lead_ok says no white space is pending before it and the
+ * text so far is not empty, a last one only before a byte that is no white
+ * space. In HTML no '<' or '&'. The byte masks may flag a byte next to a
+ * flagged one too; that only sends the block down the byte-at-a-time path. */
+static inline bool plain8(uint64_t x, const unsigned char *p, bool html, bool lead_ok)
 {
     uint64_t sp = x ^ (ONES * ' '), ctl;
 
@@ -586,7 +588,8 @@ static inline bool plain8(uint64_t x, const unsigned char *p, bool html)
         return false;
     ctl = (x - ONES * 0x20) & ~x & HIGHS; /* under 0x20 */
     sp = (sp - ONES) & ~sp & HIGHS;       /* spaces */
-    if (ctl || (sp & (sp << 8)) || p[0] == ' ' || p[7] == ' ')
+    if (ctl || (sp & (sp << 8)) || (p[0] == ' ' && !lead_ok) ||
+        (p[7] == ' ' && ascii_ws[p[8]]))
         return false;
     if (html) {
         uint64_t lt = x ^ (ONES * '<'), amp = x ^ (ONES * '&');
@@ -629,7 +632,7 @@ static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
         /* The byte after a block must be one the fast path takes too. */
         while (i + 8 < len && !fast_stop(p[i + 8], html)) {
             memcpy(&x, p + i, 8);
-            if (!plain8(x, p + i, html))
+            if (!plain8(x, p + i, html, !r->ws_pending && o > 0))
                 break;
             if (r->ws_pending)
                 o = put_ws(r, o, maps);
