@@ -992,6 +992,81 @@ static void test_dir_10000(void **state)
 
 /* ---- empty inputs and memory ---------------------------------------------------------- */
 
+/* lw_msg_set_text against a reference: valid UTF-8 copied, each bad byte
+ * U+FFFD (and BAD_UTF8), cut at max bytes before a character that would
+ * not fit (and TRUNCATED), on random mixes of long ASCII runs and other
+ * bytes. */
+static void test_set_text_reference(void **state)
+{
+    static const char *const bits[] = {"abcdefghijklmnopqrstuvwxyz0123456789",
+                                       "x",
+                                       "hello world ",
+                                       "\xc3\xa9",
+                                       "\xe4\xb8\xad",
+                                       "\xf0\x9f\x98\x80",
+                                       "\xff",
+                                       "\xc3",
+                                       "\xe4\xb8",
+                                       "\x80"};
+    uint64_t rng = 0x853C49E6748FEA9Bull;
+    char in[800], want[2400];
+
+    (void)state;
+    for (int round = 0; round < 3000; round++) {
+        struct lw_msg *m = lw_msg_new();
+        size_t n = 0, o = 0, i = 0, max;
+        unsigned defects = 0;
+
+        for (;;) {
+            const char *b;
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            b = bits[rng % LW_ARRAY_LEN(bits)];
+            if ((rng >> 32) % 24 == 0 || n + strlen(b) > sizeof(in))
+                break;
+            memcpy(in + n, b, strlen(b));
+            n += strlen(b);
+        }
+        max = (size_t)(rng >> 40) % (3 * n + 2);
+        while (i < n) {
+            unsigned char c = (unsigned char)in[i];
+            size_t k = c < 0x80                              ? 1
+                       : c == 0xc3 || c == 0xe4 || c == 0xf0 ? (c == 0xc3   ? 2
+                                                                : c == 0xe4 ? 3
+                                                                            : 4)
+                                                             : 0;
+            size_t j;
+
+            for (j = 1; k && j < k; j++)
+                if (i + j >= n || ((unsigned char)in[i + j] & 0xC0) != 0x80)
+                    k = 0;
+            if (k && o + k > max) {
+                defects |= LW_DEFECT_TRUNCATED;
+                break;
+            }
+            if (!k && o + 3 > max) {
+                defects |= LW_DEFECT_TRUNCATED;
+                break;
+            }
+            if (k) {
+                memcpy(want + o, in + i, k);
+                o += k;
+                i += k;
+            } else {
+                memcpy(want + o, "\xEF\xBF\xBD", 3);
+                o += 3;
+                i++;
+                defects |= LW_DEFECT_BAD_UTF8;
+            }
+        }
+        assert_int_equal(lw_msg_set_text(m, in, n, max), LW_OK);
+        assert_int_equal(m->text_len, o);
+        assert_memory_equal(m->text, want, o);
+        assert_int_equal(m->text[o], '\0');
+        assert_int_equal(m->defects, defects);
+        lw_msg_free(m);
+    }
+}
+
 static void test_empty(void **state)
 {
     static const enum lw_format fmts[] = {
@@ -1065,6 +1140,7 @@ int main(void)
         cmocka_unit_test(test_zip),
         cmocka_unit_test(test_dir_mixed),
         cmocka_unit_test(test_dir_10000),
+        cmocka_unit_test(test_set_text_reference),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_mem_mail),
     };
