@@ -22,6 +22,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
@@ -563,12 +566,7 @@ static inline bool fast_stop(unsigned c, bool html)
     return c >= 0x80 || (html && (c == '<' || c == '&'));
 }
 
-/* The ASCII fast path from p[i], whose byte and the next are ASCII (and
- * not markup in HTML); returns where it stopped. A byte is taken only when
- * the next one is ASCII too: a combining mark may follow and compose with
- * it, so the last ASCII byte before a non-ASCII one goes through the
- * segment path. Called with the maps flag constant, so each caller's copy
- * carries only the stores it needs. */
+/* Eight bytes at a time in a 64-bit word (SWAR). */
 #define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
@@ -588,8 +586,7 @@ static inline bool plain8(uint64_t x, const unsigned char *p, bool html, bool le
         return false;
     ctl = (x - ONES * 0x20) & ~x & HIGHS; /* under 0x20 */
     sp = (sp - ONES) & ~sp & HIGHS;       /* spaces */
-    if (ctl || (sp & (sp << 8)) || (p[0] == ' ' && !lead_ok) ||
-        (p[7] == ' ' && ascii_ws[p[8]]))
+    if (ctl || (sp & (sp << 8)) || (p[0] == ' ' && !lead_ok) || (p[7] == ' ' && ascii_ws[p[8]]))
         return false;
     if (html) {
         uint64_t lt = x ^ (ONES * '<'), amp = x ^ (ONES * '&');
@@ -608,6 +605,35 @@ static inline uint64_t lower8(uint64_t x)
 
     return x | upper >> 2;
 }
+
+#if defined(__SSE2__)
+/* plain8 for the 16 bytes in v (loaded from p, with p[16] readable). */
+static inline bool plain16(__m128i v, const unsigned char *p, bool html, bool lead_ok)
+{
+    unsigned ctl, sp;
+
+    if (_mm_movemask_epi8(v)) /* non-ASCII */
+        return false;
+    ctl = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+    sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    if (ctl || (sp & (sp >> 1)) || ((sp & 1) && !lead_ok) || ((sp & 0x8000) && ascii_ws[p[16]]))
+        return false;
+    if (html && _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
+                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('&')))))
+        return false;
+    return true;
+}
+
+/* v (ASCII bytes) with 'A'-'Z' lowered: v + (0x80 - 'A'), as a signed
+ * byte, is below -128 + 26 just for them. */
+static inline __m128i lower16(__m128i v)
+{
+    __m128i up = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 'A'))),
+                                _mm_set1_epi8((char)(0x80 + 26)));
+
+    return _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+}
+#endif
 
 /* The ASCII fast path from p[i], whose byte and the next are ASCII (and
  * not markup in HTML); returns where it stopped. A byte is taken only when
@@ -629,6 +655,26 @@ static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
     for (;;) {
         uint64_t x;
 
+#if defined(__SSE2__)
+        /* Sixteen bytes at a time where they are plain (plain16). */
+        while (i + 16 < len && !fast_stop(p[i + 16], html)) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+
+            if (!plain16(v, p + i, html, !r->ws_pending && o > 0))
+                break;
+            if (r->ws_pending)
+                o = put_ws(r, o, maps);
+            _mm_storeu_si128((__m128i *)(void *)(os + o), lower16(v));
+            if (maps) {
+                for (unsigned k = 0; k < 16; k++) {
+                    ost[o + k] = (uint32_t)(i + k);
+                    oen[o + k] = (uint32_t)(i + k + 1);
+                }
+            }
+            o += 16;
+            i += 16;
+        }
+#endif
         /* The byte after a block must be one the fast path takes too. */
         while (i + 8 < len && !fast_stop(p[i + 8], html)) {
             memcpy(&x, p + i, 8);
