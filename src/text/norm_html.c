@@ -44,14 +44,31 @@ static const uint16_t cp1252_c1[32] = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
 
-/* Tags that end a line when they open or close. */
-/* Sorted, for in_list. */
-static const char *const block_tags[] = {
-    "address", "article",  "aside",      "blockquote", "br",     "center", "dd",   "div", "dl",
-    "dt",      "fieldset", "figcaption", "figure",     "footer", "form",   "h1",   "h2",  "h3",
-    "h4",      "h5",       "h6",         "header",     "hr",     "li",     "main", "nav", "ol",
-    "p",       "pre",      "section",    "table",      "title",  "tr",     "ul",
+/* Tags that end a line when they open or close, by length: each k-letter
+ * name, then a blank or the end. */
+static const char *const block_tags[11] = {
+    [1] = "p",
+    [2] = "br dd dl dt h1 h2 h3 h4 h5 h6 hr li ol tr ul",
+    [3] = "div nav pre",
+    [4] = "form main",
+    [5] = "aside table title",
+    [6] = "center figure footer header",
+    [7] = "address article section",
+    [8] = "fieldset",
+    [10] = "blockquote figcaption",
 };
+
+/* Is the k-letter lower-case name s one of block_tags? (Every tag in mail
+ * is looked up: a few byte compares of names of its length, no strcmp.) */
+static bool block_tag(const char *s, size_t k)
+{
+    const char *l = k < LW_ARRAY_LEN(block_tags) ? block_tags[k] : NULL;
+
+    for (; l && *l; l += k + (l[k] == ' '))
+        if (memcmp(l, s, k) == 0)
+            return true;
+    return false;
+}
 
 static bool is_alpha(unsigned c)
 {
@@ -61,18 +78,6 @@ static bool is_alpha(unsigned c)
 static bool is_alnum(unsigned c)
 {
     return is_alpha(c) || c - '0' < 10;
-}
-
-static int cmp_name(const void *key, const void *elem)
-{
-    return strcmp(key, *(const char *const *)elem);
-}
-
-/* list is sorted (bsearch: most tags in mail -- a, span, font, td -- are in
- * no list, and a linear walk compared each with every entry). */
-static bool in_list(const char *name, const char *const *list, size_t n)
-{
-    return bsearch(name, list, n, sizeof(*list), cmp_name) != NULL;
 }
 
 /* First position at or after from where p holds the ASCII string lit
@@ -93,20 +98,27 @@ static size_t find_ci(const unsigned char *p, size_t n, size_t from, const char 
 
 /* Position after the '>' that closes the tag whose body starts at j, or n.
  * A quote opens an attribute value only after '=', so a stray apostrophe
- * in a malformed tag does not swallow the rest of the message. */
+ * in a malformed tag does not swallow the rest of the message; a quoted
+ * value is skipped to its closing quote at once. */
 static size_t tag_end(const unsigned char *p, size_t n, size_t j)
 {
-    unsigned quote = 0, last = 0;
+    unsigned last = 0;
 
     for (; j < n; j++) {
         unsigned c = p[j];
-        if (quote) {
-            if (c == quote)
-                quote = 0;
-        } else if (c == '>') {
+
+        if (c > '>') { /* letters and most punctuation: no quote, '=' or '>' */
+            last = c;
+            continue;
+        }
+        if (c == '>')
             return j + 1;
-        } else if ((c == '"' || c == '\'') && last == '=') {
-            quote = c;
+        if ((c == '"' || c == '\'') && last == '=') {
+            const unsigned char *q = j + 1 < n ? memchr(p + j + 1, (int)c, n - j - 1) : NULL;
+
+            if (!q)
+                return n;
+            j = (size_t)(q - p);
         }
         if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
             last = c;
@@ -149,7 +161,7 @@ int lw_norm_html_markup(struct lw_normrun *r, size_t i, size_t *next)
     name[k] = '\0';
     end = tag_end(p, n, j);
     *next = end;
-    if (in_list(name, block_tags, LW_ARRAY_LEN(block_tags))) {
+    if (block_tag(name, k)) {
         rc = lw_norm_flush_seg(r);
         if (rc < 0)
             return rc;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,6 +238,38 @@ static void test_html(void **state)
     expect_byte(5, 8, 14); /* &nbsp; */
     expect_span(6, 11, (size_t)(w - html), (size_t)(w - html) + 5);
     expect_span(0, 11, 3, (size_t)(w - html) + 5);
+}
+
+/* Block-level tags end a line, opening or closing; inline ones join. */
+static void test_html_block_tags(void **state)
+{
+    static const char *const block[] = {
+        "address", "article",  "aside",      "blockquote", "br",     "center", "dd",   "div", "dl",
+        "dt",      "fieldset", "figcaption", "figure",     "footer", "form",   "h1",   "h2",  "h3",
+        "h4",      "h5",       "h6",         "header",     "hr",     "li",     "main", "nav", "ol",
+        "p",       "pre",      "section",    "table",      "title",  "tr",     "ul"};
+    static const char *const inline_[] = {"a",  "b",   "span",  "font", "blockquotes",
+                                          "p1", "brr", "tbody", "i"};
+    char buf[128];
+
+    (void)state;
+    for (size_t i = 0; i < LW_ARRAY_LEN(block); i++) {
+        int n =
+            snprintf(buf, sizeof(buf), "one<%s class=\"x>y\">two</%s>three", block[i], block[i]);
+        norm(buf, (size_t)n, LW_NORM_HTML);
+        if (strcmp(nt.s, "one\ntwo\nthree") != 0)
+            fail_msg("<%s>: '%s'", block[i], nt.s);
+    }
+    for (size_t i = 0; i < LW_ARRAY_LEN(inline_); i++) {
+        int n =
+            snprintf(buf, sizeof(buf), "one<%s title='a>b'>two</%s>three", inline_[i], inline_[i]);
+        norm(buf, (size_t)n, LW_NORM_HTML);
+        if (strcmp(nt.s, "onetwothree") != 0)
+            fail_msg("<%s>: '%s'", inline_[i], nt.s);
+    }
+    /* A quote opens a value only after '=': here the apostrophe does not. */
+    NORM("it<b data-x don't>s ok</b>", LW_NORM_HTML);
+    assert_string_equal(nt.s, "its ok");
 }
 
 static void test_html_more(void **state)
@@ -586,6 +619,7 @@ int main(void)
         cmocka_unit_test(test_whitespace),
         cmocka_unit_test(test_html),
         cmocka_unit_test(test_html_more),
+        cmocka_unit_test(test_html_block_tags),
         cmocka_unit_test(test_bad_utf8),
         cmocka_unit_test(test_empty_and_nul),
         cmocka_unit_test(test_norm_str),
