@@ -581,6 +581,7 @@ void lw_watchlist_free(struct lw_watchlist *wl)
     mm_free(&wl->tmpl);
     mm_free(&wl->anchor);
     free(wl->abits);
+    free(wl->alead);
     for (size_t k = 0; k < LW_ARRAY_LEN(wl->filter); k++)
         free(wl->filter[k].bits);
     mm_free(&wl->words);
@@ -720,6 +721,13 @@ static int add_anchor(struct builder *b, const char *w, size_t n, unsigned flag)
         b->capaq = c;
     }
     b->aq[b->naq++] = lw_wl_qhash(w, n);
+    if (!b->wl->alead && !(b->wl->alead = calloc(1024, sizeof(uint64_t))))
+        return LW_ENOMEM;
+    if (n) {
+        unsigned i = ((unsigned char)w[0] & 31u) << 5 | (n > 1 ? (unsigned char)w[1] & 31u : 0);
+
+        b->wl->alead[i] |= 1ull << (n < 63 ? n : 63);
+    }
     return mmb_add(&b->anchor, lw_watchlist_word_hash(w, n), flag);
 }
 

@@ -259,6 +259,7 @@ struct lw_watchlist {
     struct wl_map anchor; /* word hash -> WL_A_* flags (the ids are flags) */
     uint64_t *abits;      /* the anchor filter (amask + 1 bits): lw_wl_qhash of anchor words */
     uint64_t amask;
+    uint64_t *alead; /* 1,024 words: the first look of the anchor filter (lw_wl_lead) */
     struct wl_filter filter[WL_K_HANDLE_WORD + 1]; /* per enum wl_kind */
     struct wl_map words;    /* word hash -> index into wk: person keys of entry words */
     struct wl_map stop;     /* word hash of a common word: never a name's neighbour */
@@ -268,12 +269,26 @@ struct lw_watchlist {
     bool any_handle, any_phone, any_tmpl, any_names;
 };
 
-/* Whether the word s[0, n) passes the anchor filter. */
+/* The anchor filter's first look: the low five bits of a word's first two
+ * bytes (the second 0 for a one-byte word) and its length (at most 63):
+ * a bit in a table of 1,024 words, a few instructions. */
+static inline bool lw_wl_lead(const uint64_t *lead, const char *s, size_t n)
+{
+    unsigned i = ((unsigned char)s[0] & 31u) << 5 | (n > 1 ? (unsigned char)s[1] & 31u : 0);
+
+    return lead[i] >> (n < 63 ? n : 63) & 1;
+}
+
+/* Whether the word s[0, n) (n >= 1) passes the anchor filter: its lead, then
+ * its lw_wl_qhash. */
 static inline bool lw_wl_abit(const struct lw_watchlist *wl, const char *s, size_t n)
 {
-    uint64_t b = lw_wl_qhash(s, n) & wl->amask;
+    uint64_t b;
 
-    return wl->abits && (wl->abits[b >> 6] >> (b & 63) & 1);
+    if (!wl->abits || !lw_wl_lead(wl->alead, s, n))
+        return false;
+    b = lw_wl_qhash(s, n) & wl->amask;
+    return wl->abits[b >> 6] >> (b & 63) & 1;
 }
 
 #endif
