@@ -627,6 +627,51 @@ static void test_tokenize_matches_bytewise(void **state)
     free(tv.v);
 }
 
+/* Screens 3,000 random texts, made of pieces joined at random (a blank
+ * after all but one in blank_one_in, the text ending with one chance in
+ * end_one_in at each piece), with lists a and b, which must find the same
+ * entries at the same places with the same strength. Returns how many a
+ * found in all. */
+static size_t same_on_random_texts(const struct lw_watchlist *a, const struct lw_watchlist *b,
+                                   const char *const *pieces, size_t npieces, uint64_t rng,
+                                   unsigned end_one_in, unsigned blank_one_in)
+{
+    size_t found = 0, k;
+
+    for (int round = 0; round < 3000; round++) {
+        char buf[400], *t = NULL;
+        size_t len = 0;
+        struct got ga, gb;
+
+        for (;;) {
+            const char *p;
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            p = pieces[rng % npieces];
+            if ((rng >> 40) % end_one_in == 0 || len + strlen(p) + 2 > sizeof(buf))
+                break;
+            memcpy(buf + len, p, strlen(p));
+            len += strlen(p);
+            if ((rng >> 32) % blank_one_in)
+                buf[len++] = ' ';
+        }
+        buf[len] = '\0';
+        screen_text(a, NULL, buf, &ga, &t);
+        free(t);
+        screen_text(b, NULL, buf, &gb, &t);
+        free(t);
+        if (ga.n != gb.n)
+            fail_msg("'%s': %zu indicators, %zu with the second list", buf, ga.n, gb.n);
+        found += ga.n;
+        for (k = 0; k < ga.n; k++) {
+            assert_string_equal(ga.v[k].entry->value, gb.v[k].entry->value);
+            assert_int_equal(ga.v[k].start, gb.v[k].start);
+            assert_int_equal(ga.v[k].end, gb.v[k].end);
+            assert_int_equal(ga.v[k].strength, gb.v[k].strength);
+        }
+    }
+    return found;
+}
+
 /* A list with no handle or template looks at a text's anchors in windows of
  * words (lw_watchlist_anchor_windows); one with a handle cuts the whole text
  * into words. On random texts made of listed names' words, other words and
@@ -641,9 +686,7 @@ static void test_windows_match_full_walk(void **state)
         "-",         "\n",     "é",     "(",    "Amanda", "QIU"};
     struct lw_entry e[10];
     struct lw_watchlist *windows, *full;
-    uint64_t rng = 0x9E3779B97F4A7C15ull;
-    size_t n = 0, k, found = 0;
-    int round;
+    size_t n = 0, found;
 
     (void)state;
     e[n] = entry(LW_ENTRY_PERSONA, "Amanda Qiu");
@@ -658,37 +701,8 @@ static void test_windows_match_full_walk(void **state)
     windows = build_list(e, n);
     e[n++] = entry(LW_ENTRY_HANDLE, "nobody-here-42"); /* forces the whole-text walk */
     full = build_list(e, n);
-    for (round = 0; round < 3000; round++) {
-        char buf[400], *t = NULL;
-        size_t len = 0;
-        struct got a, b;
-
-        for (;;) {
-            const char *p;
-            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-            p = pieces[rng % LW_ARRAY_LEN(pieces)];
-            if ((rng >> 40) % 48 == 0 || len + strlen(p) + 2 > sizeof(buf))
-                break;
-            memcpy(buf + len, p, strlen(p));
-            len += strlen(p);
-            if ((rng >> 32) % 3)
-                buf[len++] = ' ';
-        }
-        buf[len] = '\0';
-        screen_text(windows, NULL, buf, &a, &t);
-        free(t);
-        screen_text(full, NULL, buf, &b, &t);
-        free(t);
-        if (a.n != b.n)
-            fail_msg("'%s': %zu names in windows, %zu in the whole walk", buf, a.n, b.n);
-        found += a.n;
-        for (k = 0; k < a.n; k++) {
-            assert_string_equal(a.v[k].entry->value, b.v[k].entry->value);
-            assert_int_equal(a.v[k].start, b.v[k].start);
-            assert_int_equal(a.v[k].end, b.v[k].end);
-            assert_int_equal(a.v[k].strength, b.v[k].strength);
-        }
-    }
+    found = same_on_random_texts(windows, full, pieces, LW_ARRAY_LEN(pieces), 0x9E3779B97F4A7C15ull,
+                                 48, 3);
     assert_true(found > 1000); /* the texts do name listed entries */
     lw_watchlist_free(windows);
     lw_watchlist_free(full);
@@ -755,9 +769,7 @@ static void test_address_stops(void **state)
                                          "."};
     struct lw_entry e[6];
     struct lw_watchlist *plain, *phones;
-    uint64_t rng = 0xD1B54A32D192ED03ull;
-    size_t n = 0, k, found = 0;
-    int round;
+    size_t n = 0, found;
 
     (void)state;
     e[n++] = entry(LW_ENTRY_DOMAIN, "br-yr.com");
@@ -767,37 +779,8 @@ static void test_address_stops(void **state)
     plain = build_list(e, n);
     e[n++] = entry(LW_ENTRY_PHONE, "+44 20 7946 0123"); /* never in the texts */
     phones = build_list(e, n);
-    for (round = 0; round < 3000; round++) {
-        char buf[400], *t = NULL;
-        size_t len = 0;
-        struct got a, b;
-
-        for (;;) {
-            const char *p;
-            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-            p = pieces[rng % LW_ARRAY_LEN(pieces)];
-            if ((rng >> 40) % 32 == 0 || len + strlen(p) + 2 > sizeof(buf))
-                break;
-            memcpy(buf + len, p, strlen(p));
-            len += strlen(p);
-            if ((rng >> 32) % 2)
-                buf[len++] = ' ';
-        }
-        buf[len] = '\0';
-        screen_text(plain, NULL, buf, &a, &t);
-        free(t);
-        screen_text(phones, NULL, buf, &b, &t);
-        free(t);
-        if (a.n != b.n)
-            fail_msg("'%s': %zu indicators, %zu with a phone listed", buf, a.n, b.n);
-        found += a.n;
-        for (k = 0; k < a.n; k++) {
-            assert_string_equal(a.v[k].entry->value, b.v[k].entry->value);
-            assert_int_equal(a.v[k].start, b.v[k].start);
-            assert_int_equal(a.v[k].end, b.v[k].end);
-            assert_int_equal(a.v[k].strength, b.v[k].strength);
-        }
-    }
+    found = same_on_random_texts(plain, phones, pieces, LW_ARRAY_LEN(pieces), 0xD1B54A32D192ED03ull,
+                                 32, 2);
     assert_true(found > 1000);
     lw_watchlist_free(plain);
     lw_watchlist_free(phones);
