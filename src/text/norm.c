@@ -635,6 +635,16 @@ static inline __m128i lower16(__m128i v)
 }
 #endif
 
+/* Maps for n output bytes copied from input bytes i, i + 1, ...: each to
+ * itself. */
+static inline void map_each(uint32_t *start, uint32_t *end, size_t i, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++) {
+        start[k] = (uint32_t)(i + k);
+        end[k] = (uint32_t)(i + k + 1);
+    }
+}
+
 /* The ASCII fast path from p[i], whose byte and the next are ASCII (and
  * not markup in HTML); returns where it stopped. A byte is taken only when
  * the next one is ASCII too: a combining mark may follow and compose with
@@ -665,12 +675,8 @@ static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
             if (r->ws_pending)
                 o = put_ws(r, o, maps);
             _mm_storeu_si128((__m128i *)(void *)(os + o), lower16(v));
-            if (maps) {
-                for (unsigned k = 0; k < 16; k++) {
-                    ost[o + k] = (uint32_t)(i + k);
-                    oen[o + k] = (uint32_t)(i + k + 1);
-                }
-            }
+            if (maps)
+                map_each(ost + o, oen + o, i, 16);
             o += 16;
             i += 16;
         }
@@ -684,12 +690,8 @@ static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
                 o = put_ws(r, o, maps);
             x = lower8(x);
             memcpy(os + o, &x, 8);
-            if (maps) {
-                for (unsigned k = 0; k < 8; k++) {
-                    ost[o + k] = (uint32_t)(i + k);
-                    oen[o + k] = (uint32_t)(i + k + 1);
-                }
-            }
+            if (maps)
+                map_each(ost + o, oen + o, i, 8);
             o += 8;
             i += 8;
         }
