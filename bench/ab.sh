@@ -6,7 +6,7 @@
 # `perf stat`; the medians and minima of wall time, CPU time (task-clock)
 # and page faults are printed per binary.
 #
-# Usage: bench/ab.sh [-n ROUNDS] BINARY... [-- INPUT]
+# Usage: bench/ab.sh [-n ROUNDS] BINARY... [-- INPUT]   (paths without blanks)
 # INPUT defaults to bench/work/corpus (made by bench/screen-corpus.sh). The
 # store is bench/work/lurewatch.db. Needs perf (linux-perf).
 set -eu
@@ -43,10 +43,11 @@ while [ $r -lt "$ROUNDS" ]; do
     r=$((r + 1))
 done
 # The median (lower middle) and the minimum of column $2 of file $1.
-stat() { sort -n -k"$2","$2" "$1" | awk -v c="$2" '{v[NR] = $c} END {printf "%.1f %.1f", v[int((NR + 1) / 2)], v[1]}'; }
+col_stat() { sort -n -k"$2","$2" "$1" | awk -v c="$2" '{v[NR] = $c} END {printf "%.1f %.1f", v[int((NR + 1) / 2)], v[1]}'; }
 k=0
 for b in $BINS; do
-    set -- $(stat "$OUT/$k" 1) $(stat "$OUT/$k" 2) $(stat "$OUT/$k" 3)
+    # shellcheck disable=SC2046 # each call gives two numbers, split on purpose
+    set -- $(col_stat "$OUT/$k" 1) $(col_stat "$OUT/$k" 2) $(col_stat "$OUT/$k" 3)
     printf '%-40s wall median %6s min %6s ms  cpu median %6s min %6s ms  faults %s\n' \
         "$b" "$1" "$2" "$3" "$4" "$5"
     k=$((k + 1))
