@@ -1,10 +1,8 @@
 /* msg.c -- the message model: creation, text copying with repair. */
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
+#include "base/ascii.h"
 #include "base/err.h"
 #include "ingest/msg.h"
 
@@ -62,31 +60,6 @@ static size_t utf8_valid(const unsigned char *p, size_t n)
     return 0;
 }
 
-/* How many of the n bytes at s are ASCII before the first that is not:
- * sixteen at a time with SSE2, else eight. */
-static size_t ascii_run(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-
-#if defined(__SSE2__)
-    for (; i + 16 <= n; i += 16) {
-        unsigned hi =
-            (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i)));
-        if (hi)
-            return i + (size_t)__builtin_ctz(hi);
-    }
-#endif
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ULL)
-            break;
-    }
-    while (i < n && s[i] < 0x80)
-        i++;
-    return i;
-}
-
 /* Copy p[0..n) into the arena, repaired, at most max bytes of output. */
 static char *copy_repaired(struct lw_msg *m, const char *p, size_t n, size_t max, size_t *outlen)
 {
@@ -102,7 +75,7 @@ static char *copy_repaired(struct lw_msg *m, const char *p, size_t n, size_t max
     if (!out)
         return NULL;
     while (i < n) {
-        size_t k = ascii_run(s + i, LW_MIN(n - i, max - o));
+        size_t k = lw_ascii_prefix(s + i, LW_MIN(n - i, max - o));
 
         /* Most text is ASCII: a run of it is copied at once. */
         memcpy(out + o, s + i, k);

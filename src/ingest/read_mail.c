@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/ascii.h"
 #include "base/buf.h"
 #include "ingest/reader_int.h"
 
@@ -1194,16 +1195,6 @@ static bool ascii_superset(const char *canon)
     return false;
 }
 
-static bool all_ascii(const char *p, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if ((unsigned char)p[i] >= 0x80)
-            return false;
-    return true;
-}
-
 /* Latin-1 text as UTF-8 (g_malloc'd; *n becomes its length). Each byte is
  * the code point of its value, which is what GMime's charset filter gives
  * too; the filter costs a GObject and an iconv converter a part, and
@@ -1392,7 +1383,7 @@ static int light_text(struct parse *p, const char *in, size_t n, const struct ct
         const char *canon = g_mime_charset_canon_name(charset);
         if (canon && g_ascii_strcasecmp(canon, "utf-8") != 0 &&
             g_ascii_strcasecmp(canon, "us-ascii") != 0 &&
-            !(ascii_superset(canon) && all_ascii(text, n))) {
+            !(ascii_superset(canon) && lw_ascii_prefix(text, n) == n)) {
             /* GMime's charset filter, as the full parser uses: it skips what
              * it cannot convert rather than failing the whole part. */
             GMimeFilter *cf = NULL;
