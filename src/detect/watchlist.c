@@ -723,11 +723,8 @@ static int add_anchor(struct builder *b, const char *w, size_t n, unsigned flag)
     b->aq[b->naq++] = lw_wl_qhash(w, n);
     if (!b->wl->alead && !(b->wl->alead = calloc(1024, sizeof(uint64_t))))
         return LW_ENOMEM;
-    if (n) {
-        unsigned i = ((unsigned char)w[0] & 31u) << 5 | (n > 1 ? (unsigned char)w[1] & 31u : 0);
-
-        b->wl->alead[i] |= 1ull << (n < 63 ? n : 63);
-    }
+    if (n)
+        b->wl->alead[lw_wl_lead_index(w, n)] |= lw_wl_lead_bit(n);
     return mmb_add(&b->anchor, lw_watchlist_word_hash(w, n), flag);
 }
 

@@ -272,11 +272,19 @@ struct lw_watchlist {
 /* The anchor filter's first look: the low five bits of a word's first two
  * bytes (the second 0 for a one-byte word) and its length (at most 63):
  * a bit in a table of 1,024 words, a few instructions. */
+static inline unsigned lw_wl_lead_index(const char *s, size_t n)
+{
+    return ((unsigned char)s[0] & 31u) << 5 | (n > 1 ? (unsigned char)s[1] & 31u : 0);
+}
+
+static inline uint64_t lw_wl_lead_bit(size_t n)
+{
+    return 1ull << (n < 63 ? n : 63);
+}
+
 static inline bool lw_wl_lead(const uint64_t *lead, const char *s, size_t n)
 {
-    unsigned i = ((unsigned char)s[0] & 31u) << 5 | (n > 1 ? (unsigned char)s[1] & 31u : 0);
-
-    return lead[i] >> (n < 63 ? n : 63) & 1;
+    return (lead[lw_wl_lead_index(s, n)] & lw_wl_lead_bit(n)) != 0;
 }
 
 /* Whether the word s[0, n) (n >= 1) passes the anchor filter: its lead, then
