@@ -240,6 +240,17 @@ static void test_html(void **state)
     expect_span(0, 11, 3, (size_t)(w - html) + 5);
 }
 
+/* "one<tag attrs>two</tag>three", normalised as HTML, is want. */
+static void expect_tag(const char *tag, const char *attrs, const char *want)
+{
+    char buf[128];
+    int n = snprintf(buf, sizeof(buf), "one<%s %s>two</%s>three", tag, attrs, tag);
+
+    norm(buf, (size_t)n, LW_NORM_HTML);
+    if (strcmp(nt.s, want) != 0)
+        fail_msg("<%s>: '%s'", tag, nt.s);
+}
+
 /* Block-level tags end a line, opening or closing; inline ones join. */
 static void test_html_block_tags(void **state)
 {
@@ -250,23 +261,12 @@ static void test_html_block_tags(void **state)
         "p",       "pre",      "section",    "table",      "title",  "tr",     "ul"};
     static const char *const inline_[] = {"a",  "b",   "span",  "font", "blockquotes",
                                           "p1", "brr", "tbody", "i"};
-    char buf[128];
 
     (void)state;
-    for (size_t i = 0; i < LW_ARRAY_LEN(block); i++) {
-        int n =
-            snprintf(buf, sizeof(buf), "one<%s class=\"x>y\">two</%s>three", block[i], block[i]);
-        norm(buf, (size_t)n, LW_NORM_HTML);
-        if (strcmp(nt.s, "one\ntwo\nthree") != 0)
-            fail_msg("<%s>: '%s'", block[i], nt.s);
-    }
-    for (size_t i = 0; i < LW_ARRAY_LEN(inline_); i++) {
-        int n =
-            snprintf(buf, sizeof(buf), "one<%s title='a>b'>two</%s>three", inline_[i], inline_[i]);
-        norm(buf, (size_t)n, LW_NORM_HTML);
-        if (strcmp(nt.s, "onetwothree") != 0)
-            fail_msg("<%s>: '%s'", inline_[i], nt.s);
-    }
+    for (size_t i = 0; i < LW_ARRAY_LEN(block); i++)
+        expect_tag(block[i], "class=\"x>y\"", "one\ntwo\nthree");
+    for (size_t i = 0; i < LW_ARRAY_LEN(inline_); i++)
+        expect_tag(inline_[i], "title='a>b'", "onetwothree");
     /* A quote opens a value only after '=': here the apostrophe does not. */
     NORM("it<b data-x don't>s ok</b>", LW_NORM_HTML);
     assert_string_equal(nt.s, "its ok");
