@@ -804,7 +804,7 @@ static const hs_database_t *ruleset_db(const struct lw_ruleset *rs, enum lw_db_k
             int bad;
 
             z->db = NULL;
-            if (compile_multi((struct lw_ruleset *)rs, LW_DB_SPANS, &z->db, &bad, &err) != LW_OK)
+            if (compile_multi(rs, LW_DB_SPANS, &z->db, &bad, &err) != LW_OK)
                 z->db = NULL;
             hs_free_compile_error(err);
         }
