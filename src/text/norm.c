@@ -607,6 +607,13 @@ static inline uint64_t lower8(uint64_t x)
 }
 
 #if defined(__SSE2__)
+/* Whether v holds a byte that starts HTML markup. */
+static inline bool markup16(__m128i v)
+{
+    return _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
+                                          _mm_cmpeq_epi8(v, _mm_set1_epi8('&')))) != 0;
+}
+
 /* plain8 for the 16 bytes in v (loaded from p, with p[16] readable). */
 static inline bool plain16(__m128i v, const unsigned char *p, bool html, bool lead_ok)
 {
@@ -618,10 +625,7 @@ static inline bool plain16(__m128i v, const unsigned char *p, bool html, bool le
     sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
     if (ctl || (sp & (sp >> 1)) || ((sp & 1) && !lead_ok) || ((sp & 0x8000) && ascii_ws[p[16]]))
         return false;
-    if (html && _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('<')),
-                                               _mm_cmpeq_epi8(v, _mm_set1_epi8('&')))))
-        return false;
-    return true;
+    return !(html && markup16(v));
 }
 
 /* v (ASCII bytes) with 'A'-'Z' lowered: v + (0x80 - 'A'), as a signed
@@ -632,6 +636,14 @@ static inline __m128i lower16(__m128i v)
                                 _mm_set1_epi8((char)(0x80 + 26)));
 
     return _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+}
+
+/* Mask of the bytes of v that are in [lo, hi] (ASCII v, lo > 0). */
+static inline unsigned in16(__m128i v, char lo, char hi)
+{
+    return (unsigned)_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)(lo - 1))),
+                      _mm_cmplt_epi8(v, _mm_set1_epi8((char)(hi + 1)))));
 }
 #endif
 
@@ -645,11 +657,58 @@ static inline void map_each(uint32_t *start, uint32_t *end, size_t i, unsigned n
     }
 }
 
+#if defined(__SSE2__)
+/* Sixteen ASCII bytes v, input bytes i..i+15, with white space in them
+ * that plain16 refuses (a line break, a tab, a double space, a space at an
+ * edge): the runs between white space are copied, lowered, at once, and
+ * each white space run joins the pending one, as the byte-at-a-time path
+ * in ascii_run does byte by byte. The output has room for 16 bytes at o
+ * (lw_norm reserves one byte an input byte, and more input follows).
+ * Returns the next output position. */
+static inline size_t mixed16(struct lw_normrun *r, __m128i v, size_t i, size_t o, bool maps)
+{
+    struct lw_normtext *nt = r->nt;
+    _Alignas(16) char low[32];
+    unsigned ws =
+        in16(v, '\t', '\r') | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    unsigned nl = r->html ? 0 : in16(v, '\n', '\r');
+    unsigned b = 0, n;
+
+    /* low[16..31] are written so that a 16-byte copy from low + b reads
+     * only written bytes; what it puts past the run is overwritten later. */
+    _mm_store_si128((__m128i *)(void *)low, lower16(v));
+    _mm_store_si128((__m128i *)(void *)(low + 16), _mm_setzero_si128());
+    while (b < 16) {
+        if (!(ws >> b & 1)) { /* visible bytes up to the next white space */
+            n = ws >> b ? (unsigned)__builtin_ctz(ws >> b) : 16 - b;
+            if (r->ws_pending)
+                o = put_ws(r, o, maps);
+            memcpy(nt->s + o, low + b, 16);
+            if (maps)
+                map_each(nt->start + o, nt->end + o, i + b, n);
+            o += n;
+        } else {                                   /* white space up to the next visible byte */
+            n = (unsigned)__builtin_ctz(~ws >> b); /* ~ws has bit 16 set */
+            if (!r->ws_pending) {
+                r->ws_pending = true;
+                r->ws_nl = false;
+                r->ws_s = (uint32_t)(i + b);
+            }
+            r->ws_e = (uint32_t)(i + b + n);
+            r->ws_nl |= (nl >> b & ((1u << n) - 1)) != 0;
+        }
+        b += n;
+    }
+    return o;
+}
+#endif
+
 /* The ASCII fast path from p[i], whose byte and the next are ASCII (and
  * not markup in HTML); returns where it stopped. A byte is taken only when
  * the next one is ASCII too: a combining mark may follow and compose with
  * it, so the last ASCII byte before a non-ASCII one goes through the
- * segment path. Runs of visible bytes go eight at a time. Called with the
+ * segment path. ASCII goes sixteen bytes at a time (plain16, else
+ * mixed16), then eight (plain8), then one. Called with the
  * maps flag constant, so each caller's copy carries only the stores it
  * needs. */
 static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
@@ -670,14 +729,18 @@ static inline size_t ascii_run(struct lw_normrun *r, size_t i, const bool maps)
         while (i + 16 < len && !fast_stop(p[i + 16], html)) {
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 
-            if (!plain16(v, p + i, html, !r->ws_pending && o > 0))
+            if (plain16(v, p + i, html, !r->ws_pending && o > 0)) {
+                if (r->ws_pending)
+                    o = put_ws(r, o, maps);
+                _mm_storeu_si128((__m128i *)(void *)(os + o), lower16(v));
+                if (maps)
+                    map_each(ost + o, oen + o, i, 16);
+                o += 16;
+            } else if (!_mm_movemask_epi8(v) && !(html && markup16(v))) {
+                o = mixed16(r, v, i, o, maps);
+            } else {
                 break;
-            if (r->ws_pending)
-                o = put_ws(r, o, maps);
-            _mm_storeu_si128((__m128i *)(void *)(os + o), lower16(v));
-            if (maps)
-                map_each(ost + o, oen + o, i, 16);
-            o += 16;
+            }
             i += 16;
         }
 #endif
