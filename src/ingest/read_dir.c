@@ -13,9 +13,11 @@
 #define _DEFAULT_SOURCE /* readdir's d_type and DT_REG */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ingest/reader_int.h"
 
@@ -28,6 +30,7 @@ struct entry {
 
 struct level {
     char *path;
+    int fd; /* the folder, to open its files by name (-1: by whole path) */
     struct entry *names;
     size_t n, i;
     bool maildir; /* names are "cur/x" and "new/x", each an e-mail */
@@ -147,6 +150,7 @@ static int push(struct lw_reader *r, struct dirr *st, const char *path, bool mai
     }
     lv = &st->stack[st->depth];
     memset(lv, 0, sizeof(*lv));
+    lv->fd = -1;
     lv->maildir = maildir;
     lv->path = strdup(path);
     if (!lv->path)
@@ -176,6 +180,7 @@ static int push(struct lw_reader *r, struct dirr *st, const char *path, bool mai
     }
     if (lv->n > 1)
         qsort(lv->names, lv->n, sizeof(*lv->names), maildir ? cmp_maildir : cmp_name);
+    lv->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     st->depth++;
     return LW_OK;
 }
@@ -186,7 +191,19 @@ static void pop(struct dirr *st)
 
     free_names(lv->names, lv->n);
     free(lv->path);
+    if (lv->fd >= 0)
+        close(lv->fd);
     memset(lv, 0, sizeof(*lv));
+}
+
+/* Open the file named name in level lv, whose whole name is path. */
+static int open_file(const struct lw_reader *r, const struct level *lv, const char *name,
+                     const char *path, enum lw_format fmt, unsigned flags, struct lw_reader **out,
+                     struct lw_diag *diag)
+{
+    if (lv->fd < 0)
+        return lw_reader_open_path(path, fmt, &r->lim, flags, out, diag);
+    return lw_reader_open_at(lv->fd, name, path, fmt, &r->lim, flags, out, diag);
 }
 
 /* Open the next entry of the top level: a child reader (1), a subfolder
@@ -197,10 +214,12 @@ static int step(struct lw_reader *r, struct dirr *st, struct lw_diag *diag)
     char *path = NULL;
     struct stat sb;
     unsigned char type;
+    const char *name;
     int rc = 0;
 
     type = lv->names[lv->i].type;
-    path = join(lv->path, lv->names[lv->i++].name);
+    name = lv->names[lv->i++].name;
+    path = join(lv->path, name);
     if (!path)
         return LW_ENOMEM;
     if (lv->maildir) {
@@ -208,8 +227,10 @@ static int step(struct lw_reader *r, struct dirr *st, struct lw_diag *diag)
             st->capped = true;
             goto out;
         }
-        rc = lw_reader_open_path(path, LW_FORMAT_EML, &r->lim,
-                                 type == DT_REG ? LW_READER_OPEN_FILE : 0, &st->child, diag);
+        if (type == DT_REG)
+            rc = open_file(r, lv, name, path, LW_FORMAT_EML, LW_READER_OPEN_FILE, &st->child, diag);
+        else
+            rc = lw_reader_open_path(path, LW_FORMAT_EML, &r->lim, 0, &st->child, diag);
         goto out;
     }
     /* A regular file by readdir's word needs no lstat. */
@@ -236,8 +257,8 @@ static int step(struct lw_reader *r, struct dirr *st, struct lw_diag *diag)
         st->capped = true;
         goto out;
     }
-    rc = lw_reader_open_path(path, LW_FORMAT_AUTO, &r->lim,
-                             LW_READER_OPEN_WALK | LW_READER_OPEN_FILE, &st->child, diag);
+    rc = open_file(r, lv, name, path, LW_FORMAT_AUTO, LW_READER_OPEN_WALK | LW_READER_OPEN_FILE,
+                   &st->child, diag);
 out:
     /* Children parse as their parent does (lw_reader_defer_parsing). */
     if (st->child)

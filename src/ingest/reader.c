@@ -2,6 +2,7 @@
  * dispatch to one format's reader (read_*.c) behind struct lw_reader_ops.
  * Owns struct lw_reader itself; each format owns its state in r->st. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,6 +392,13 @@ int lw_reader_open_in(struct lw_reader_in *in, const char *source, enum lw_forma
 int lw_reader_open_path(const char *path, enum lw_format fmt, const struct lw_limits *lim,
                         unsigned flags, struct lw_reader **out, struct lw_diag *diag)
 {
+    return lw_reader_open_at(AT_FDCWD, path, path, fmt, lim, flags, out, diag);
+}
+
+int lw_reader_open_at(int dirfd, const char *name, const char *path, enum lw_format fmt,
+                      const struct lw_limits *lim, unsigned flags, struct lw_reader **out,
+                      struct lw_diag *diag)
+{
     struct lw_reader_in *in = NULL;
     struct lw_reader *r = NULL;
     bool dir = !(flags & LW_READER_OPEN_FILE) && strcmp(path, "-") != 0 && is_dir(path);
@@ -421,7 +429,11 @@ int lw_reader_open_path(const char *path, enum lw_format fmt, const struct lw_li
         lw_diag_set(diag, "not a folder (format '%s')", lw_format_name(fmt));
         return LW_EINVAL;
     }
-    rc = lw_reader_in_open_path(path, (flags & LW_READER_OPEN_FILE) != 0, &in, diag);
+    /* Only a path of the caller's own can be "-", stdin; a walk opens by name. */
+    rc = dirfd == AT_FDCWD
+             ? lw_reader_in_open_path(path, (flags & LW_READER_OPEN_FILE) != 0, &in, diag)
+             : lw_reader_in_open_at(dirfd, name, path, (flags & LW_READER_OPEN_FILE) != 0, &in,
+                                    diag);
     if (rc < 0)
         return rc;
     if (fmt == LW_FORMAT_AUTO) {

@@ -17,8 +17,6 @@ int lw_reader_in_open_path(const char *path, bool is_file, struct lw_reader_in *
                            struct lw_diag *diag)
 {
     struct lw_reader_in *in = NULL;
-    struct stat st;
-    int fd, e = 0;
 
     if (strcmp(path, "-") == 0) {
         in = calloc(1, sizeof(*in));
@@ -29,7 +27,17 @@ int lw_reader_in_open_path(const char *path, bool is_file, struct lw_reader_in *
         *out = in;
         return LW_OK;
     }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    return lw_reader_in_open_at(AT_FDCWD, path, path, is_file, out, diag);
+}
+
+int lw_reader_in_open_at(int dirfd, const char *name, const char *path, bool is_file,
+                         struct lw_reader_in **out, struct lw_diag *diag)
+{
+    struct lw_reader_in *in = NULL;
+    struct stat st;
+    int fd, e = 0;
+
+    fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         e = errno;
     else if (is_file)

@@ -64,6 +64,11 @@ struct lw_reader_in {
  * demand (lw_reader_in_size). */
 LW_NODISCARD int lw_reader_in_open_path(const char *path, bool is_file, struct lw_reader_in **out,
                                         struct lw_diag *diag);
+/* The same for name relative to the folder open as dirfd (or AT_FDCWD);
+ * path is the whole name, for diagnostics. A folder walk opens its files
+ * this way: the kernel then looks up one name, not every folder above it. */
+LW_NODISCARD int lw_reader_in_open_at(int dirfd, const char *name, const char *path, bool is_file,
+                                      struct lw_reader_in **out, struct lw_diag *diag);
 /* The size of a regular file (0 for anything else, or an empty file). A
  * file read to its end within the peek needs no system call to learn it. */
 uint64_t lw_reader_in_size(struct lw_reader_in *in);
@@ -127,6 +132,11 @@ enum lw_reader_open_flags {
 LW_NODISCARD int lw_reader_open_path(const char *path, enum lw_format fmt,
                                      const struct lw_limits *lim, unsigned flags,
                                      struct lw_reader **out, struct lw_diag *diag);
+/* lw_reader_open_path for a file (flags has LW_READER_OPEN_FILE) opened as
+ * name relative to the folder open as dirfd; path is its whole name. */
+LW_NODISCARD int lw_reader_open_at(int dirfd, const char *name, const char *path,
+                                   enum lw_format fmt, const struct lw_limits *lim, unsigned flags,
+                                   struct lw_reader **out, struct lw_diag *diag);
 /* A reader over an input it takes (freed on failure too); fmt must not be
  * AUTO, DIR or MAILDIR. */
 LW_NODISCARD int lw_reader_open_in(struct lw_reader_in *in, const char *source, enum lw_format fmt,
