@@ -229,6 +229,76 @@ static void test_latin1(void **state)
               "na\xc3\xafve\n", 0);
 }
 
+/* The light path reads a Date in the common form itself (quick_date) and
+ * leaves the rest to GMime; the full parser always asks GMime. Random dates
+ * in and around that form, with edge days, zones and blanks, must come out
+ * the same both ways. */
+static void test_dates(void **state)
+{
+    static const char *const wd[] = {"", "Mon, ", "Sun,", "Tue,  ", "Fri ,", "mon, ", "Xyz, "};
+    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+                                      "Aug", "Sep", "Oct", "Nov", "Dec", "Foo", "feb"};
+    static const char *const zone[] = {"+0000", "-0000", "+0530", "-0800", "+2359", "-2359",
+                                       "+1400", "GMT",   "EST",   "+05",   "+0060", "+2400"};
+    static const int years[] = {1999, 2000, 2023, 2024, 1900, 2100,
+                                1969, 1970, 9999, 999,  70,   2038};
+    static unsigned long seed = 7;
+    char mail[512], date[128];
+    struct lw_limits lim;
+    int iso = 0, as_given = 0;
+
+    (void)state;
+    lw_limits_default(&lim);
+    for (int i = 0; i < 3000; i++) {
+        struct lw_msg *a, *b;
+        unsigned r[8];
+        for (int k = 0; k < 8; k++) {
+            seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+            r[k] = (unsigned)(seed >> 33);
+        }
+        snprintf(date, sizeof(date), "%s%u %s %d %02u:%02u%s %s%s", wd[r[0] % 7], r[1] % 33,
+                 mon[r[2] % 14], years[r[3] % 12], r[4] % 25, r[5] % 61,
+                 r[6] % 4   ? ":59"
+                 : r[6] % 8 ? ""
+                            : ":60",
+                 zone[r[7] % 12],
+                 r[7] % 5    ? ""
+                 : r[7] % 10 ? "  "
+                             : " (CEST)");
+        snprintf(mail, sizeof(mail), "From: a@b.example\nDate: %s\nSubject: s\n\nbody\n", date);
+        a = read_mem(mail, &lim, false);
+        b = read_mem(mail, &lim, true);
+        assert_non_null(b->date);
+        if (strlen(b->date) == 20 && b->date[19] == 'Z')
+            iso++;
+        else
+            as_given++;
+        same_message(a, b); /* frees both */
+    }
+    /* Both kinds were met: read dates, and dates kept as given. */
+    assert_true(iso > 500 && as_given > 500);
+}
+
+/* The light path keeps charset converters for the next part in the same
+ * charset: a part left in a shifted state (ISO-2022-JP, no shift back)
+ * must not change how the next one reads, nor a run of parts in turn. */
+static void test_charset_reuse(void **state)
+{
+    static const char *const jp[] = {
+        HDR "Content-Type: text/plain; charset=ISO-2022-JP\n\n\x1b$B$3$s\n",
+        HDR "Content-Type: text/plain; charset=ISO-2022-JP\n\nabc\n",
+        HDR "Content-Type: text/plain; charset=ISO-2022-JP\n\nx\x1b$B$K\x1b(B y\n",
+    };
+    (void)state;
+    for (int round = 0; round < 3; round++) {
+        same_mail(jp[0], "\xe3\x81\x93\xe3\x82\x93\n", 0);
+        same_mail(jp[1], "abc\n", 0);
+        same_mail(jp[2], "x\xe3\x81\xab y\n", 0);
+        same_mail(HDR "Content-Type: text/plain; charset=windows-1252\n\n\x93q\x94 \x80\n",
+                  "\xe2\x80\x9cq\xe2\x80\x9d \xe2\x82\xac\n", 0);
+    }
+}
+
 static void test_multipart_choice(void **state)
 {
     (void)state;
@@ -519,6 +589,8 @@ int main(void)
         cmocka_unit_test(test_single_part_disposition),
         cmocka_unit_test(test_plain_fields),
         cmocka_unit_test(test_latin1),
+        cmocka_unit_test(test_charset_reuse),
+        cmocka_unit_test(test_dates),
         cmocka_unit_test(test_multipart_choice),
         cmocka_unit_test(test_multipart_nested),
         cmocka_unit_test(test_multipart_lines),
