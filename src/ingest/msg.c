@@ -67,6 +67,16 @@ static char *copy_repaired(struct lw_msg *m, const char *p, size_t n, size_t max
     size_t i = 0, o = 0, cap;
     char *out;
 
+    /* Text that is ASCII to its end takes just its own size. */
+    if (n <= max && n < SIZE_MAX && lw_ascii_prefix(s, n) == n) {
+        out = lw_arena_alloc(m->arena, n + 1);
+        if (!out)
+            return NULL;
+        memcpy(out, s, n);
+        out[n] = '\0';
+        *outlen = n;
+        return out;
+    }
     /* Worst case each invalid byte becomes 3 bytes of U+FFFD. */
     cap = n > (SIZE_MAX - 1) / 3 ? SIZE_MAX - 1 : n * 3;
     if (cap > max)
@@ -118,6 +128,16 @@ int lw_msg_set_text(struct lw_msg *m, const char *p, size_t n, size_t max)
     m->text = t;
     m->text_len = len;
     return LW_OK;
+}
+
+int lw_msg_set_text_in_place(struct lw_msg *m, const char *p, size_t n, size_t max)
+{
+    if (n <= max && lw_ascii_prefix((const unsigned char *)p, n) == n) {
+        m->text = p;
+        m->text_len = n;
+        return LW_OK;
+    }
+    return lw_msg_set_text(m, p, n, max);
 }
 
 const char *lw_msg_strdup(struct lw_msg *m, const char *p, size_t n)

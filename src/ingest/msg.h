@@ -57,8 +57,9 @@ struct lw_msg {
     unsigned defects; /* enum lw_defect bits */
 
     /* A message whose parsing was deferred (lw_reader_defer_parsing): the
-     * raw bytes of one RFC 5322 message, turned into the fields above by
-     * lw_msg_complete in whichever thread screens it. NULL once complete. */
+     * raw bytes of one RFC 5322 message, followed by a NUL, in the arena,
+     * turned into the fields above by lw_msg_complete in whichever thread
+     * screens it. NULL once complete (the bytes stay: text may be in them). */
     const char *raw;
     size_t raw_len;
 
@@ -76,6 +77,10 @@ void lw_msg_free(struct lw_msg *m);
  * (and setting LW_DEFECT_BAD_UTF8) and cutting at max bytes (setting
  * LW_DEFECT_TRUNCATED) on a character boundary. */
 LW_NODISCARD int lw_msg_set_text(struct lw_msg *m, const char *p, size_t n, size_t max);
+/* The same for bytes that live as long as m (in its arena) and are
+ * followed by a NUL, such as the end of m->raw: ASCII text within max is
+ * used where it is, without a copy. */
+LW_NODISCARD int lw_msg_set_text_in_place(struct lw_msg *m, const char *p, size_t n, size_t max);
 /* Copy a header-like field (name, subject, ...) into the arena, repaired the
  * same way and cut at 4 KiB; returns NULL when out of memory. */
 const char *lw_msg_strdup(struct lw_msg *m, const char *p, size_t n);

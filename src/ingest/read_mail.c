@@ -1548,9 +1548,11 @@ static void ct_free(struct ctype *ct)
 }
 
 /* The text of one part, in[0..n) as it is in the message: transfer
- * encoding, then charset. An unset ct is text/plain without a charset. */
-static int light_text(struct parse *p, const char *in, size_t n, const struct ctype *ct,
-                      GMimeContentEncoding enc, struct lw_msg *m)
+ * encoding, then charset. An unset ct is text/plain without a charset.
+ * at_end: in[n] is the NUL after m->raw, so text that needs neither can
+ * stay where it is. */
+static int light_text(struct parse *p, const char *in, size_t n, bool at_end,
+                      const struct ctype *ct, GMimeContentEncoding enc, struct lw_msg *m)
 {
     const char *charset = ct_param(ct, "charset");
     char *dec = NULL, *conv = NULL;
@@ -1594,7 +1596,11 @@ static int light_text(struct parse *p, const char *in, size_t n, const struct ct
     }
     if (ct_is(ct, "text", "html"))
         m->text_is_html = true;
-    rc = lw_msg_set_text(m, text, n, p->lim->max_text);
+    /* The body of a single-part message ends the raw bytes, and its NUL. */
+    if (text == in && at_end)
+        rc = lw_msg_set_text_in_place(m, text, n, p->lim->max_text);
+    else
+        rc = lw_msg_set_text(m, text, n, p->lim->max_text);
     g_free(dec);
     g_free(conv);
     return rc;
@@ -1973,7 +1979,7 @@ static int complete_multipart(struct parse *p, const struct fields *f, const str
     if (mp.over)
         m->defects |= LW_DEFECT_BAD_MIME;
     if (rc == LW_OK && k) {
-        rc = light_text(p, k->p, k->n, &k->ct, k->enc, m);
+        rc = light_text(p, k->p, k->n, false, &k->ct, k->enc, m);
     } else if (rc == LW_OK) {
         m->defects |= LW_DEFECT_NO_TEXT;
         rc = lw_msg_set_text(m, "", 0, p->lim->max_text);
@@ -2032,7 +2038,7 @@ static int complete_light(struct parse *p, struct lw_msg *m, bool *done)
     m->channel = LW_CHANNEL_EMAIL;
     rc = light_headers(p, &f, m);
     if (rc == LW_OK)
-        rc = light_text(p, m->raw + f.body, m->raw_len - f.body, &ct, enc, m);
+        rc = light_text(p, m->raw + f.body, m->raw_len - f.body, true, &ct, enc, m);
     m->defects |= p->warn;
     ct_free(&ct);
     return rc;

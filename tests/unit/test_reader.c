@@ -1020,7 +1020,8 @@ static void test_set_text_reference(void **state)
         for (;;) {
             const char *b;
             rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-            b = bits[rng % LW_ARRAY_LEN(bits)];
+            /* One round in three is ASCII only (the copy's own path). */
+            b = bits[rng % (round % 3 ? LW_ARRAY_LEN(bits) : 3)];
             if ((rng >> 32) % 24 == 0 || n + strlen(b) > sizeof(in))
                 break;
             memcpy(in + n, b, strlen(b));
@@ -1063,6 +1064,24 @@ static void test_set_text_reference(void **state)
         assert_memory_equal(m->text, want, o);
         assert_int_equal(m->text[o], '\0');
         assert_int_equal(m->defects, defects);
+        lw_msg_free(m);
+
+        /* In place, from bytes in the arena with a NUL after them: the same
+         * text, and ASCII within max is not copied. */
+        m = lw_msg_new();
+        {
+            char *own = lw_arena_strndup(m->arena, in, n);
+            bool ascii = true;
+            assert_non_null(own);
+            for (i = 0; i < n; i++)
+                ascii &= (unsigned char)in[i] < 0x80;
+            assert_int_equal(lw_msg_set_text_in_place(m, own, n, max), LW_OK);
+            assert_int_equal(m->text_len, o);
+            assert_memory_equal(m->text, want, o);
+            assert_int_equal(m->text[o], '\0');
+            assert_int_equal(m->defects, defects);
+            assert_int_equal(m->text == own, ascii && n <= max);
+        }
         lw_msg_free(m);
     }
 }
