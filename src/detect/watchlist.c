@@ -503,6 +503,17 @@ bool lw_watchlist_reg_label(const char *d, size_t n, const char **lab, size_t *l
 
 /* Canonical URL: no scheme, no www., no query or fragment, no trailing
  * slash; a LinkedIn profile is linkedin.com/in/<slug>. Writes into out. */
+/* Append the bytes of s up to n or a NUL (as "%.*s" prints) to out at *k,
+ * keeping room for the NUL that ends out. */
+static void put_str(char *out, size_t size, size_t *k, const char *s, size_t n)
+{
+    n = strnlen(s, n);
+    if (n > size - 1 - *k)
+        n = size - 1 - *k;
+    memcpy(out + *k, s, n);
+    *k += n;
+}
+
 void lw_watchlist_canon_url(const char *u, size_t n, char *out, size_t size)
 {
     const char *p = u, *end = u + n, *host, *hend, *path;
@@ -530,10 +541,18 @@ void lw_watchlist_canon_url(const char *u, size_t n, char *out, size_t size)
 
         while (se < end && *se != '/')
             se++;
-        snprintf(out, size, "linkedin.com/in/%.*s", (int)(se - slug), slug);
-    } else {
-        snprintf(out, size, "%.*s%.*s", (int)(hend - host), host, (int)(end - path), path);
+        host = "linkedin.com/in/";
+        hend = host + 16;
+        path = slug;
+        end = se;
     }
+    if (!size)
+        return;
+    /* What snprintf(out, size, "%.*s%.*s", ...) wrote, without its cost. */
+    k = 0;
+    put_str(out, size, &k, host, (size_t)(hend - host));
+    put_str(out, size, &k, path, (size_t)(end - path));
+    out[k] = '\0';
     for (k = 0; out[k]; k++)
         out[k] = (char)tolower((unsigned char)out[k]);
 }
