@@ -880,10 +880,91 @@ static void test_many_entries(void **state)
     lw_entry_list_release(&l);
 }
 
+/* lw_watchlist_canon_url against the snprintf it replaced, on random URLs
+ * made of schemes, www., LinkedIn hosts and slugs, queries, NULs, with
+ * small output buffers too. */
+static void ref_canon_url(const char *u, size_t n, char *out, size_t size)
+{
+    const char *p = u, *end = u + n, *host, *hend, *path;
+
+    if (n > 7 && !strncmp(p, "http://", 7))
+        p += 7;
+    else if (n > 8 && !strncmp(p, "https://", 8))
+        p += 8;
+    if (end - p > 4 && !strncmp(p, "www.", 4))
+        p += 4;
+    host = p;
+    for (hend = host; hend < end && *hend != '/' && *hend != '?' && *hend != '#'; hend++)
+        ;
+    path = hend;
+    for (p = path; p < end && *p != '?' && *p != '#'; p++)
+        ;
+    end = p;
+    while (end > path && end[-1] == '/')
+        end--;
+    if ((size_t)(hend - host) >= 12 && !memcmp(hend - 12, "linkedin.com", 12) && end - path > 4 &&
+        !strncmp(path, "/in/", 4)) {
+        const char *slug = path + 4, *se = slug;
+        while (se < end && *se != '/')
+            se++;
+        snprintf(out, size, "linkedin.com/in/%.*s", (int)(se - slug), slug);
+    } else {
+        snprintf(out, size, "%.*s%.*s", (int)(hend - host), host, (int)(end - path), path);
+    }
+    for (size_t k = 0; out[k]; k++)
+        out[k] = (char)tolower((unsigned char)out[k]);
+}
+
+static void test_canon_url_reference(void **state)
+{
+    static const char *const parts[] = {"http://",
+                                        "https://",
+                                        "www.",
+                                        "linkedin.com",
+                                        "uk.linkedin.com",
+                                        "/in/",
+                                        "Jane-Doe",
+                                        "/",
+                                        "?q=1",
+                                        "#x",
+                                        "Example.COM",
+                                        "/Path/To",
+                                        "//",
+                                        "a",
+                                        "in/",
+                                        "ht",
+                                        "tp",
+                                        "\0"};
+    uint64_t rng = 0x2545F4914F6CDD1Dull;
+
+    (void)state;
+    for (int round = 0; round < 200000; round++) {
+        char u[256], a[300], b[300];
+        size_t n = 0, size;
+        unsigned np;
+
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        np = (unsigned)(rng % 8);
+        for (unsigned k = 0; k < np; k++) {
+            size_t j, len;
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            j = (size_t)(rng % LW_ARRAY_LEN(parts));
+            len = j == LW_ARRAY_LEN(parts) - 1 ? 1 : strlen(parts[j]);
+            memcpy(u + n, parts[j], len);
+            n += len;
+        }
+        size = (rng >> 40) % 4 ? 256 : 1 + (size_t)(rng >> 44) % 20;
+        ref_canon_url(u, n, a, size);
+        lw_watchlist_canon_url(u, n, b, size);
+        assert_string_equal(b, a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_type_names),
+        cmocka_unit_test(test_canon_url_reference),
         cmocka_unit_test(test_entry_check),
         cmocka_unit_test(test_dates_and_expiry),
         cmocka_unit_test(test_entry_list_copies),
