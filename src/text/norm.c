@@ -662,9 +662,10 @@ static inline void map_each(uint32_t *start, uint32_t *end, size_t i, unsigned n
  * that plain16 refuses (a line break, a tab, a double space, a space at an
  * edge): the runs between white space are copied, lowered, at once, and
  * each white space run joins the pending one, as the byte-at-a-time path
- * in ascii_run does byte by byte. The output has room for 16 bytes at o
- * (lw_norm reserves one byte an input byte, and more input follows).
- * Returns the next output position. */
+ * in ascii_run does byte by byte. The output has room for 16 bytes at o:
+ * lw_norm reserves one byte an input byte, and 16 more for the copies of
+ * low + b here, which write past the run they copy. Returns the next
+ * output position. */
 static inline size_t mixed16(struct lw_normrun *r, __m128i v, size_t i, size_t o, bool maps)
 {
     struct lw_normtext *nt = r->nt;
@@ -830,8 +831,9 @@ int lw_norm(const char *src, size_t len, unsigned flags, struct lw_normtext *nt,
             if (rc < 0)
                 goto out;
             /* At most one output byte per input byte from here on, one for
-             * a pending white-space run, and the NUL. */
-            rc = lw_norm_reserve(nt, nt->len + (len - i) + 2, r.maps);
+             * a pending white-space run, and the NUL; and 16 bytes that
+             * mixed16's whole-block copies may write past the last run. */
+            rc = lw_norm_reserve(nt, nt->len + (len - i) + 2 + 16, r.maps);
             if (rc < 0)
                 goto out;
             i = r.maps ? ascii_run(&r, i, true) : ascii_run(&r, i, false);
