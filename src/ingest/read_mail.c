@@ -475,7 +475,7 @@ static bool quick_date(const char *v, char out[21])
 
     take_blanks(&p);
     if (*p >= 'A' && *p <= 'Z') {
-        for (i = 0; i < 21 && memcmp(p, wdays + i, 3) != 0; i += 3)
+        for (i = 0; i < 21 && strncmp(p, wdays + i, 3) != 0; i += 3)
             ;
         if (i == 21 || p[3] != ',')
             return false;
@@ -489,7 +489,7 @@ static bool quick_date(const char *v, char out[21])
         d = d * 10 + (*p++ - '0');
     if (!take_blanks(&p))
         return false;
-    for (i = 0; i < 36 && memcmp(p, mons + i, 3) != 0; i += 3)
+    for (i = 0; i < 36 && strncmp(p, mons + i, 3) != 0; i += 3)
         ;
     if (i == 36)
         return false;
