@@ -955,8 +955,11 @@ struct lw_scanner {
     struct end *ends; /* the probe's matches in the text being scanned */
     size_t nends, capends;
     bool ends_full; /* no room for more: the spans pass takes the whole text */
-    bool stopped;   /* fn asked to stop */
-    size_t base;    /* where the window being scanned starts in the text */
+    /* The text the last probe ran over: a scan of it reuses the ends. */
+    const char *probed;
+    size_t probed_len;
+    bool stopped; /* fn asked to stop */
+    size_t base;  /* where the window being scanned starts in the text */
 };
 
 int lw_scanner_new(const struct lw_ruleset *rs, struct lw_scanner **out, struct lw_diag *diag)
@@ -1029,14 +1032,6 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 }
 
 /* The probe: any tactic match ends the scan. */
-static int on_probe(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-                    void *ctx)
-{
-    (void)id, (void)from, (void)to, (void)flags;
-    *(bool *)ctx = true;
-    return 1;
-}
-
 static hs_error_t scan(struct lw_scanner *sc, enum lw_db_kind k, const char *text, size_t len,
                        match_event_handler fn, void *ctx)
 {
@@ -1057,26 +1052,7 @@ static hs_error_t scan(struct lw_scanner *sc, enum lw_db_kind k, const char *tex
     return hs_scan(db, text ? text : "", (unsigned)len, 0, sc->scratch, fn, ctx);
 }
 
-int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *hit)
-{
-    hs_error_t hr;
-
-    *hit = false;
-    if (len > UINT_MAX)
-        return LW_ELIMIT;
-    hr = scan(sc, LW_DB_PROBE, text, len, on_probe, hit);
-    return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
-}
-
-/* Signals are counted; their starts are not tracked (an empty span). */
-static int on_signal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-                     void *ctx)
-{
-    (void)from;
-    return on_match(id, to, to, flags, ctx);
-}
-
-/* The probe again, keeping where every tactic match ends. */
+/* A probe match: where it ends, kept for the spans pass. */
 static int on_end(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                   void *ctx)
 {
@@ -1095,6 +1071,33 @@ static int on_end(unsigned id, unsigned long long from, unsigned long long to, u
     }
     sc->ends[sc->nends++] = (struct end){(uint32_t)to, id, false};
     return 0;
+}
+
+int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *hit)
+{
+    hs_error_t hr;
+
+    *hit = false;
+    sc->probed = NULL;
+    if (len > UINT_MAX)
+        return LW_ELIMIT;
+    sc->nends = 0;
+    sc->ends_full = false;
+    hr = scan(sc, LW_DB_PROBE, text, len, on_end, sc);
+    if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
+        return LW_EBACKEND;
+    *hit = sc->nends > 0 || sc->ends_full;
+    sc->probed = text ? text : "";
+    sc->probed_len = len;
+    return LW_OK;
+}
+
+/* Signals are counted; their starts are not tracked (an empty span). */
+static int on_signal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                     void *ctx)
+{
+    (void)from;
+    return on_match(id, to, to, flags, ctx);
 }
 
 static int end_cmp(const void *a, const void *b)
@@ -1191,6 +1194,7 @@ static hs_error_t spans(struct lw_scanner *sc, const char *text, size_t len)
 int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_fn *fn, void *ctx)
 {
     hs_error_t hr;
+    bool reuse;
 
     if (len > UINT_MAX)
         return LW_ELIMIT;
@@ -1198,17 +1202,22 @@ int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_
         memset(sc->seen, 0, sc->rs->n_patterns * sizeof(*sc->seen));
         sc->gen = 1;
     }
-    sc->fn = fn;
-    sc->ctx = ctx;
-    sc->nends = 0;
-    sc->ends_full = false;
-    sc->stopped = false;
     if (!text)
         text = "";
+    /* The probe's ends stand for this text when it was the last probed. */
+    reuse = sc->probed == text && sc->probed_len == len;
+    sc->probed = NULL;
+    sc->fn = fn;
+    sc->ctx = ctx;
+    if (!reuse) {
+        sc->nends = 0;
+        sc->ends_full = false;
+    }
+    sc->stopped = false;
     hr = scan(sc, LW_DB_SIGNALS, text, len, on_signal, sc);
     if (sc->stopped)
         return LW_OK;
-    if (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)
+    if (!reuse && (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED))
         hr = scan(sc, LW_DB_PROBE, text, len, on_end, sc);
     if ((hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED) && (sc->nends || sc->ends_full))
         hr = spans(sc, text, len);

@@ -116,13 +116,14 @@ typedef int lw_hit_fn(void *ctx, unsigned pattern, size_t start, size_t end);
  * on invalid UTF-8 are undefined) is scanned in two steps. Most text holds
  * no evidence at all, and the probe says so at the lowest cost: it looks
  * for tactic patterns only, without tracking where matches start, and
- * stops at the first match. The scan then reports every signal match, and
- * every tactic match with its span: the probe runs again to learn where
- * each match ends, and the starts are found in a window before each end
- * (or in the whole text when a window cannot hold one). The engine runs it
- * when the probe found something or the watchlist did. One scanner scans
- * one text at a time. Both return LW_OK (also when fn stopped the scan),
- * LW_ELIMIT for text over 4 GiB, or LW_EBACKEND. */
+ * keeps where each match ends. The scan then reports every signal match,
+ * and every tactic match with its span: the starts are found in a window
+ * before each end the probe kept (or in the whole text when a window
+ * cannot hold one); a scan of another text than the one last probed runs
+ * the probe itself first. The engine runs it when the probe found
+ * something or the watchlist did. One scanner scans one text at a time.
+ * Both return LW_OK (also when fn stopped the scan), LW_ELIMIT for text
+ * over 4 GiB, or LW_EBACKEND. */
 LW_NODISCARD int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *hit);
 LW_NODISCARD int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_fn *fn,
                                  void *ctx);

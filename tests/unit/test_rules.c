@@ -529,6 +529,55 @@ static void test_scan_windows(void **state)
     free(t);
 }
 
+/* A scan after the probe of the same text reuses the probe's match ends;
+ * after the probe of another text it runs its own. Every way gives the
+ * same hits, and the probe says hit exactly when a tactic matched. */
+static void test_scan_after_probe(void **state)
+{
+    static const char *const texts[] = {
+        "hi! it won't take much of your time, and we offer generous fees.",
+        "请提供内部资料，不要用非公开渠道。",
+        "nothing here",
+        "",
+        "you and you, generous fees and generous fees",
+        "a paid report for you",
+    };
+    struct lw_ruleset *rs = NULL;
+    struct lw_scanner *sc = NULL;
+    struct lw_diag d;
+    char path[1024];
+
+    (void)state;
+    assert_int_equal(lw_ruleset_load(testdata("rules/ok", path, sizeof(path)), &rs, &d), LW_OK);
+    assert_int_equal(lw_scanner_new(rs, &sc, &d), LW_OK);
+    for (size_t i = 0; i < LW_ARRAY_LEN(texts); i++) {
+        const char *t = texts[i], *other = texts[(i + 1) % LW_ARRAY_LEN(texts)];
+        size_t n = strlen(t), k;
+        struct hits alone, after, crossed;
+        bool hit = false, tactic = false;
+
+        memset(&alone, 0, sizeof(alone));
+        memset(&after, 0, sizeof(after));
+        memset(&crossed, 0, sizeof(crossed));
+        assert_int_equal(lw_scanner_scan(sc, t, n, on_hit, &alone), LW_OK);
+        assert_int_equal(lw_scanner_probe(sc, t, n, &hit), LW_OK);
+        assert_int_equal(lw_scanner_scan(sc, t, n, on_hit, &after), LW_OK);
+        assert_int_equal(lw_scanner_probe(sc, other, strlen(other), &(bool){false}), LW_OK);
+        assert_int_equal(lw_scanner_scan(sc, t, n, on_hit, &crossed), LW_OK);
+        assert_int_equal(after.n, alone.n);
+        assert_int_equal(crossed.n, alone.n);
+        for (k = 0; k < alone.n; k++) {
+            const struct hit *h = &alone.h[k];
+            assert_true(has_hit(&after, h->pattern, h->start, h->end));
+            assert_true(has_hit(&crossed, h->pattern, h->start, h->end));
+            tactic |= h->start < h->end; /* signals come with empty spans */
+        }
+        assert_int_equal(hit, tactic);
+    }
+    lw_scanner_free(sc);
+    lw_ruleset_free(rs);
+}
+
 /* Patterns that can end at many places: every end once, leftmost start. */
 static void test_scan_dedupe(void **state)
 {
@@ -588,11 +637,17 @@ static void test_scan_signals_without_starts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_stage_names),    cmocka_unit_test(test_load_folder),
-        cmocka_unit_test(test_cross_file),     cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_syntax_details), cmocka_unit_test(test_check_all),
-        cmocka_unit_test(test_scan),           cmocka_unit_test(test_scan_windows),
-        cmocka_unit_test(test_scan_dedupe),    cmocka_unit_test(test_scan_signals_without_starts),
+        cmocka_unit_test(test_stage_names),
+        cmocka_unit_test(test_load_folder),
+        cmocka_unit_test(test_cross_file),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_syntax_details),
+        cmocka_unit_test(test_check_all),
+        cmocka_unit_test(test_scan),
+        cmocka_unit_test(test_scan_windows),
+        cmocka_unit_test(test_scan_after_probe),
+        cmocka_unit_test(test_scan_dedupe),
+        cmocka_unit_test(test_scan_signals_without_starts),
         cmocka_unit_test(test_scan_cached),
     };
 
