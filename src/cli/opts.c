@@ -53,7 +53,8 @@ struct watch_job {
 
 /* Besides the watchlist, the helper thread starts the mail library, which
  * the first mail read would otherwise wait for while the screening threads
- * idle. */
+ * idle -- unless the main thread, done with the rules first, has started it
+ * (lw_reader_prepare_mail runs once). */
 static void *watch_load(void *p)
 {
     struct watch_job *j = p;
@@ -65,7 +66,9 @@ static void *watch_load(void *p)
 }
 
 /* The rules, and the watchlist and the mail library, load side by side:
- * each is a few milliseconds of a start-up that a short run feels. */
+ * each is a few milliseconds of a start-up that a short run feels. The
+ * watchlist takes longest (the store, the surname table): the main thread
+ * starts the mail library after the rules rather than wait idle. */
 int lw_engine_set_open(struct lw_engine_set *s, const struct lw_engine_opts *o)
 {
     struct watch_job job = {NULL, NULL, LW_OK};
@@ -81,8 +84,10 @@ int lw_engine_set_open(struct lw_engine_set *s, const struct lw_engine_opts *o)
         watch_load(&job);
     lw_diag_clear(&d);
     rc = lw_engine_new(lw_cli_rules_dir(o->rules), lw_cli_cache_dir(), &s->engine, &d);
-    if (threaded)
+    if (threaded) {
+        lw_reader_prepare_mail();
         pthread_join(tid, NULL);
+    }
     s->watch = job.watch;
     if (rc < 0) {
         if (!d.msg[0])
