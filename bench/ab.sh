@@ -3,8 +3,9 @@
 # speed drifts by 15-40% from one minute to the next, so two builds are only
 # comparable in interleaved runs. Each round runs every binary once over the
 # corpus (`lurewatch scan --format jsonl -j2`, output to /dev/null) under
-# `perf stat`; the medians and minima of wall time, CPU time (task-clock)
-# and page faults are printed per binary.
+# `perf stat`, right after reading the input into the page cache; the
+# medians and minima of wall time, CPU time (task-clock) and page faults are
+# printed per binary.
 #
 # Usage: bench/ab.sh [-n ROUNDS] BINARY... [-- INPUT]   (paths without blanks)
 # INPUT defaults to bench/work/corpus (made by bench/screen-corpus.sh). The
@@ -33,6 +34,8 @@ r=0
 while [ $r -lt "$ROUNDS" ]; do
     k=0
     for b in $BINS; do
+        # The page cache here is reclaimed within seconds: read the input again.
+        find "$INPUT" -type f -exec cat {} + >/dev/null
         perf stat -x, -e task-clock,page-faults,duration_time -o "$OUT/one" \
             "$b" scan --format jsonl --store "$W/lurewatch.db" --no-progress -j2 "$INPUT" \
             >/dev/null 2>&1 || true
