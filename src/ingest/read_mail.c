@@ -76,17 +76,16 @@ void lw_reader_prepare_mail(void)
  * charset: making one is an iconv_open, a search of glibc's converter
  * tables that cost a fiftieth of the screening time of the SpamAssassin
  * corpus. A filter is taken out while in use and reset when put back.
- * Keyed by the iconv name the filter was opened with; reachable, so no
- * leak. */
+ * Keyed by the iconv name the filter opens (g_mime_charset_iconv_name);
+ * reachable, so no leak. */
 static struct {
     char name[32];
     GMimeFilter *f;
 } charset_pool[16];
 static pthread_mutex_t charset_pool_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static GMimeFilter *charset_filter_take(const char *charset)
+static GMimeFilter *charset_filter_take(const char *charset, const char *name)
 {
-    const char *name = g_mime_charset_iconv_name(charset);
     GMimeFilter *f = NULL;
     size_t i;
 
@@ -102,18 +101,15 @@ static GMimeFilter *charset_filter_take(const char *charset)
     return f ? f : g_mime_filter_charset_new(charset, "UTF-8");
 }
 
-static void charset_filter_give(const char *charset, GMimeFilter *f)
+static void charset_filter_give(const char *name, GMimeFilter *f)
 {
-    const char *name = g_mime_charset_iconv_name(charset);
-    size_t i;
+    size_t i, len = name ? strlen(name) : sizeof(charset_pool[0].name);
 
     g_mime_filter_reset(f);
     pthread_mutex_lock(&charset_pool_lock);
-    for (i = 0;
-         name && strlen(name) < sizeof(charset_pool[0].name) && i < LW_ARRAY_LEN(charset_pool);
-         i++) {
+    for (i = 0; len < sizeof(charset_pool[0].name) && i < LW_ARRAY_LEN(charset_pool); i++) {
         if (!charset_pool[i].f) {
-            memcpy(charset_pool[i].name, name, strlen(name) + 1);
+            memcpy(charset_pool[i].name, name, len + 1);
             charset_pool[i].f = f;
             f = NULL;
             break;
@@ -1573,11 +1569,12 @@ static int light_text(struct parse *p, const char *in, size_t n, bool at_end,
             !(ascii_superset(canon) && lw_ascii_prefix(text, n) == n)) {
             /* GMime's charset filter, as the full parser uses: it skips what
              * it cannot convert rather than failing the whole part. */
+            const char *iname = g_mime_charset_iconv_name(charset);
             GMimeFilter *cf = NULL;
             if (g_ascii_strcasecmp(canon, "iso-8859-1") == 0) {
                 conv = latin1_utf8(text, &n);
                 text = conv;
-            } else if ((cf = charset_filter_take(charset)) != NULL) {
+            } else if ((cf = charset_filter_take(charset, iname)) != NULL) {
                 GByteArray *a = g_byte_array_sized_new((guint)LW_MIN(n, (size_t)G_MAXUINT));
                 char *o, *src = (char *)text;
                 size_t olen, opre;
@@ -1585,7 +1582,7 @@ static int light_text(struct parse *p, const char *in, size_t n, bool at_end,
                 g_byte_array_append(a, (const guint8 *)o, (guint)olen);
                 g_mime_filter_complete(cf, src + n, 0, 0, &o, &olen, &opre);
                 g_byte_array_append(a, (const guint8 *)o, (guint)olen);
-                charset_filter_give(charset, cf);
+                charset_filter_give(iname, cf);
                 n = a->len;
                 conv = (char *)g_byte_array_free(a, FALSE);
                 text = conv;
