@@ -556,6 +556,19 @@ static void test_walk_sizes(void **state)
     assert_int_equal(lw_reader_next(r, &(struct lw_msg *){NULL}, &d), 0);
     assert_int_equal(lw_reader_bytes(r), 60 + 8191 + 8192 + 8193 + 30000);
     lw_reader_free(r);
+    /* The record limit holds for a file the peek read whole, too. */
+    lim.max_record = 1000;
+    assert_int_equal(lw_reader_open(dir, LW_FORMAT_AUTO, &lim, &r, &d), LW_OK);
+    lw_reader_defer_parsing(r);
+    {
+        struct lw_msg *m = NULL;
+        assert_int_equal(lw_reader_next(r, &m, &d), 1);
+        assert_int_equal(m->raw_len, 60);
+        lw_msg_free(m);
+        assert_int_equal(lw_reader_next(r, &m, &d), LW_ELIMIT);
+    }
+    lw_reader_free(r);
+    lw_limits_default(&lim);
     for (i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "%s/m%zu.eml", dir, i);
         assert_int_equal(read_all(path, false, &a[i], 1), 1);
