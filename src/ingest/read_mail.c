@@ -1142,9 +1142,34 @@ static bool plain_addr(const char *s, size_t n)
     return true;
 }
 
-/* Split a plain mailbox s[0..n): "local@domain", "<local@domain>" or
+/* The name of s[0..k) = '"Name" ' or '"Name"' before a mailbox's '<':
+ * printable ASCII with single inner blanks and none of " \ < > , : ; or
+ * "=?" (an encoded word), which GMime gives back as it is. */
+static bool quoted_name(const char *s, size_t k, const char **name, size_t *nlen)
+{
+    const char *q = k > 1 ? memchr(s + 1, '"', k - 1) : NULL;
+    size_t i, n;
+
+    if (!q || (q + 1 != s + k && (q + 2 != s + k || q[1] != ' ')))
+        return false;
+    n = (size_t)(q - s - 1);
+    if (n == 0 || s[1] == ' ' || s[n] == ' ')
+        return false;
+    for (i = 1; i <= n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c > 0x7e || strchr("\"\\<>,:;", c) || (c == ' ' && s[i + 1] == ' ') ||
+            (c == '=' && s[i + 1] == '?'))
+            return false;
+    }
+    *name = s + 1;
+    *nlen = n;
+    return true;
+}
+
+/* Split a plain mailbox s[0..n): "local@domain", "<local@domain>",
  * "Name <local@domain>", the name words of letters, digits, ' and -
- * with single blanks. *name is NULL (nlen 0) when there is none. */
+ * with single blanks, or '"Name" <local@domain>' (quoted_name). *name is
+ * NULL (nlen 0) when there is none. */
 static bool plain_mailbox(const char *s, size_t n, const char **name, size_t *nlen,
                           const char **addr, size_t *alen)
 {
@@ -1167,6 +1192,8 @@ static bool plain_mailbox(const char *s, size_t n, const char **name, size_t *nl
     k = (size_t)(lt - s);
     if (k == 0)
         return true;
+    if (s[0] == '"')
+        return quoted_name(s, k, name, nlen);
     if (k < 2 || s[k - 1] != ' ' || s[0] == ' ')
         return false;
     for (i = 0; i + 1 < k; i++) {
