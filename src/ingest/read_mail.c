@@ -403,6 +403,24 @@ static void put_digits(char *out, int v, int n)
     }
 }
 
+/* y-mo-dTh:mi:sZ, as g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") writes
+ * it for a four-digit year, into out[21]. */
+static void put_iso_utc(char *out, int y, int mo, int d, int h, int mi, int sec)
+{
+    put_digits(out, y, 4);
+    out[4] = '-';
+    put_digits(out + 5, mo, 2);
+    out[7] = '-';
+    put_digits(out + 8, d, 2);
+    out[10] = 'T';
+    put_digits(out + 11, h, 2);
+    out[13] = ':';
+    put_digits(out + 14, mi, 2);
+    out[16] = ':';
+    put_digits(out + 17, sec, 2);
+    memcpy(out + 19, "Z", 2);
+}
+
 /* The n (1 <= n <= 4) digits at *p as a number, advancing *p; -1 if they
  * are not all digits. */
 static int take_digits(const char **p, int n)
@@ -456,7 +474,7 @@ static void civil_from_days(long z, int *y, int *m, int *d)
 
 /* A Date field in the form nearly all mail has, "Tue, 3 Oct 2023 09:15:00
  * +0200" (the weekday and the seconds optional, a numeric zone), as UTC in
- * out the way set_date writes it: what GMime's date parser and GLib's
+ * out the way set_date writes it (put_iso_utc): what GMime's date parser and GLib's
  * calendar give, for a small share of their cost. False, with out
  * untouched, for anything else, which goes to GMime (tests compare the
  * two). */
@@ -516,18 +534,7 @@ static bool quick_date(const char *v, char out[21])
     t -= days_from_civil(y, mo, d) * 86400L;
     if (y > 9999)
         return false;
-    put_digits(out, y, 4);
-    out[4] = '-';
-    put_digits(out + 5, mo, 2);
-    out[7] = '-';
-    put_digits(out + 8, d, 2);
-    out[10] = 'T';
-    put_digits(out + 11, (int)(t / 3600), 2);
-    out[13] = ':';
-    put_digits(out + 14, (int)(t / 60 % 60), 2);
-    out[16] = ':';
-    put_digits(out + 17, (int)(t % 60), 2);
-    memcpy(out + 19, "Z", 2);
+    put_iso_utc(out, y, mo, d, (int)(t / 3600), (int)(t / 60 % 60), (int)(t % 60));
     return true;
 }
 
@@ -547,18 +554,8 @@ static void set_date(struct lw_msg *m, GDateTime *dt, const char *as_given, int 
          * digits goes to it. */
         if (utc && y >= 1000 && y <= 9999) {
             g_date_time_get_ymd(utc, &y, &mo, &d);
-            put_digits(buf, y, 4);
-            buf[4] = '-';
-            put_digits(buf + 5, mo, 2);
-            buf[7] = '-';
-            put_digits(buf + 8, d, 2);
-            buf[10] = 'T';
-            put_digits(buf + 11, g_date_time_get_hour(utc), 2);
-            buf[13] = ':';
-            put_digits(buf + 14, g_date_time_get_minute(utc), 2);
-            buf[16] = ':';
-            put_digits(buf + 17, g_date_time_get_second(utc), 2);
-            memcpy(buf + 19, "Z", 2);
+            put_iso_utc(buf, y, mo, d, g_date_time_get_hour(utc), g_date_time_get_minute(utc),
+                        g_date_time_get_second(utc));
             m->date = hdup(m, buf, rc);
         } else {
             iso = utc ? g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ") : NULL;
