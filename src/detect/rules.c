@@ -1031,7 +1031,6 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
-/* The probe: any tactic match ends the scan. */
 static hs_error_t scan(struct lw_scanner *sc, enum lw_db_kind k, const char *text, size_t len,
                        match_event_handler fn, void *ctx)
 {
