@@ -60,15 +60,18 @@ static size_t utf8_valid(const unsigned char *p, size_t n)
     return 0;
 }
 
-/* Copy p[0..n) into the arena, repaired, at most max bytes of output. */
-static char *copy_repaired(struct lw_msg *m, const char *p, size_t n, size_t max, size_t *outlen)
+/* Copy p[0..n) into the arena, repaired, at most max bytes of output;
+ * ascii is the length of p's ASCII prefix within max (lw_ascii_prefix of
+ * p[0..min(n, max))), which the callers have worked out. */
+static char *copy_repaired(struct lw_msg *m, const char *p, size_t n, size_t max, size_t ascii,
+                           size_t *outlen)
 {
     const unsigned char *s = (const unsigned char *)p;
-    size_t i = 0, o = 0, cap;
+    size_t i, o, cap;
     char *out;
 
     /* Text that is ASCII to its end takes just its own size. */
-    if (n <= max && n < SIZE_MAX && lw_ascii_prefix(s, n) == n) {
+    if (ascii == n && n < SIZE_MAX) {
         out = lw_arena_alloc(m->arena, n + 1);
         if (!out)
             return NULL;
@@ -84,16 +87,11 @@ static char *copy_repaired(struct lw_msg *m, const char *p, size_t n, size_t max
     out = lw_arena_alloc(m->arena, cap + 1);
     if (!out)
         return NULL;
+    memcpy(out, s, ascii);
+    i = o = ascii;
     while (i < n) {
-        size_t k = lw_ascii_prefix(s + i, LW_MIN(n - i, max - o));
+        size_t k = utf8_valid(s + i, n - i);
 
-        /* Most text is ASCII: a run of it is copied at once. */
-        memcpy(out + o, s + i, k);
-        o += k;
-        i += k;
-        if (i >= n)
-            break;
-        k = utf8_valid(s + i, n - i);
         if (k) {
             if (o + k > max) {
                 m->defects |= LW_DEFECT_TRUNCATED;
@@ -112,16 +110,28 @@ static char *copy_repaired(struct lw_msg *m, const char *p, size_t n, size_t max
             i++;
             m->defects |= LW_DEFECT_BAD_UTF8;
         }
+        /* Most text is ASCII: a run of it is copied at once. */
+        k = lw_ascii_prefix(s + i, LW_MIN(n - i, max - o));
+        memcpy(out + o, s + i, k);
+        o += k;
+        i += k;
     }
     out[o] = '\0';
     *outlen = o;
     return out;
 }
 
-int lw_msg_set_text(struct lw_msg *m, const char *p, size_t n, size_t max)
+/* The ASCII prefix of p[0..n) that fits in max bytes. */
+static size_t ascii_within(const char *p, size_t n, size_t max)
+{
+    return lw_ascii_prefix((const unsigned char *)p, LW_MIN(n, max));
+}
+
+/* lw_msg_set_text with p's ASCII prefix known (copy_repaired). */
+static int set_copy(struct lw_msg *m, const char *p, size_t n, size_t max, size_t ascii)
 {
     size_t len = 0;
-    char *t = copy_repaired(m, p, n, max, &len);
+    char *t = copy_repaired(m, p, n, max, ascii, &len);
 
     if (!t)
         return LW_ENOMEM;
@@ -130,21 +140,28 @@ int lw_msg_set_text(struct lw_msg *m, const char *p, size_t n, size_t max)
     return LW_OK;
 }
 
+int lw_msg_set_text(struct lw_msg *m, const char *p, size_t n, size_t max)
+{
+    return set_copy(m, p, n, max, ascii_within(p, n, max));
+}
+
 int lw_msg_set_text_in_place(struct lw_msg *m, const char *p, size_t n, size_t max)
 {
-    if (n <= max && lw_ascii_prefix((const unsigned char *)p, n) == n) {
+    size_t ascii = ascii_within(p, n, max);
+
+    if (ascii == n) {
         m->text = p;
         m->text_len = n;
         return LW_OK;
     }
-    return lw_msg_set_text(m, p, n, max);
+    return set_copy(m, p, n, max, ascii);
 }
 
 const char *lw_msg_strdup(struct lw_msg *m, const char *p, size_t n)
 {
     size_t len = 0;
     unsigned keep = m->defects;
-    char *s = copy_repaired(m, p, n, 4096, &len);
+    char *s = copy_repaired(m, p, n, 4096, ascii_within(p, n, 4096), &len);
 
     /* A long header field is not a truncated message text. */
     m->defects = keep | (m->defects & LW_DEFECT_BAD_UTF8);
