@@ -84,11 +84,15 @@ static struct {
 } charset_pool[16];
 static pthread_mutex_t charset_pool_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static GMimeFilter *charset_filter_take(const char *charset, const char *name)
+/* A filter from the pool or a new one; *name is the key to give it back
+ * under. */
+static GMimeFilter *charset_filter_take(const char *charset, const char **name_out)
 {
+    const char *name = g_mime_charset_iconv_name(charset);
     GMimeFilter *f = NULL;
     size_t i;
 
+    *name_out = name;
     pthread_mutex_lock(&charset_pool_lock);
     for (i = 0; name && i < LW_ARRAY_LEN(charset_pool); i++) {
         if (charset_pool[i].f && strcmp(charset_pool[i].name, name) == 0) {
@@ -1593,12 +1597,12 @@ static int light_text(struct parse *p, const char *in, size_t n, bool at_end,
             !(ascii_superset(canon) && lw_ascii_prefix(text, n) == n)) {
             /* GMime's charset filter, as the full parser uses: it skips what
              * it cannot convert rather than failing the whole part. */
-            const char *iname = g_mime_charset_iconv_name(charset);
+            const char *iname = NULL;
             GMimeFilter *cf = NULL;
             if (g_ascii_strcasecmp(canon, "iso-8859-1") == 0) {
                 conv = latin1_utf8(text, &n);
                 text = conv;
-            } else if ((cf = charset_filter_take(charset, iname)) != NULL) {
+            } else if ((cf = charset_filter_take(charset, &iname)) != NULL) {
                 GByteArray *a = g_byte_array_sized_new((guint)LW_MIN(n, (size_t)G_MAXUINT));
                 char *o, *src = (char *)text;
                 size_t olen, opre;
