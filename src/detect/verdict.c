@@ -245,23 +245,18 @@ static int put_flag(struct lw_buf *out, const struct lw_flag *f, const struct lw
 /* A watchlist sighting; "start" and "end" only for one in the text. */
 static int put_indicator(struct lw_buf *out, const struct lw_verdict_indicator *in)
 {
+    const struct {
+        const char *key, *value;
+    } strs[] = {{"type", in->type},     {"value", in->value},
+                {"field", in->field},   {"strength", in->strength},
+                {"source", in->source}, {"date", in->date},
+                {"why", in->why}};
     bool first = true;
     int rc = lw_buf_appendc(out, '{');
+    size_t i;
 
-    if (rc == LW_OK)
-        rc = put_str(out, &first, "type", in->type);
-    if (rc == LW_OK)
-        rc = put_str(out, &first, "value", in->value);
-    if (rc == LW_OK)
-        rc = put_str(out, &first, "field", in->field);
-    if (rc == LW_OK)
-        rc = put_str(out, &first, "strength", in->strength);
-    if (rc == LW_OK)
-        rc = put_str(out, &first, "source", in->source);
-    if (rc == LW_OK)
-        rc = put_str(out, &first, "date", in->date);
-    if (rc == LW_OK)
-        rc = put_str(out, &first, "why", in->why);
+    for (i = 0; rc == LW_OK && i < LW_ARRAY_LEN(strs); i++)
+        rc = put_str(out, &first, strs[i].key, strs[i].value);
     if (rc == LW_OK)
         rc = put_int(out, &first, "points", in->points);
     if (rc == LW_OK && !strcmp(in->field, "text")) {
