@@ -33,6 +33,9 @@ struct parser {
     struct lw_rules_sink *sink;
     const char *file;
     struct block b;
+    size_t first_pattern;    /* the file's patterns are those from here on */
+    unsigned gate;           /* the file's gate number, 0 for none */
+    unsigned long gate_line; /* where it is */
 };
 
 /* The first occurrence of the two bytes a b in s[0..n), or NULL. */
@@ -300,6 +303,69 @@ static int attribute(struct parser *ps, const struct line *l)
     return LW_OK;
 }
 
+/* The /REGEX/ of a match or gate line, from index i: the indexes of its
+ * slashes in *open and *close, once it has none of the problems of a
+ * pattern (reported; false then). */
+static bool slashed(struct parser *ps, const struct line *l, size_t i, size_t *open, size_t *close)
+{
+    if (i >= l->len || l->p[i] != '/') {
+        PROBLEM(ps, l, i, "expected '/' to open the pattern");
+        return false;
+    }
+    *open = i;
+    *close = l->len;
+    while (*close > *open + 1 && l->p[*close - 1] != '/')
+        (*close)--;
+    if (*close <= *open + 1) {
+        PROBLEM(ps, l, *open, "unclosed pattern: no closing '/' on the line");
+        return false;
+    }
+    (*close)--; /* index of the closing slash */
+    if (*close == *open + 1) {
+        PROBLEM(ps, l, *open, "empty pattern");
+        return false;
+    }
+    i = skip_blanks(l, *close + 1);
+    if (i < l->len && l->p[i] != '#') {
+        PROBLEM(ps, l, i,
+                "unexpected text after the pattern (flags are not supported: the text "
+                "is already case-folded)");
+        return false;
+    }
+    lw_rulefile_lint_pattern(ps->sink, ps->file, l->no, *open + 1, l->p + *open + 1,
+                             *close - *open - 1);
+    return !ps->sink->stop;
+}
+
+/* "gate /REGEX/" at column 1: the file's patterns are tried only on text
+ * the regex matches. One per file; it holds for the whole file. */
+static int gate_line(struct parser *ps, const struct line *l, size_t kw_end)
+{
+    struct lw_gate g;
+    size_t open, close;
+    int rc;
+
+    if (ps->gate) {
+        PROBLEM(ps, l, 0, "a file has one gate; this file's is at line %lu", ps->gate_line);
+        return LW_OK;
+    }
+    if (!slashed(ps, l, skip_blanks(l, kw_end), &open, &close))
+        return LW_OK;
+    memset(&g, 0, sizeof(g));
+    g.regex = lw_arena_strndup(ps->rs->arena, l->p + open + 1, close - open - 1);
+    if (!g.regex)
+        return LW_ENOMEM;
+    g.file = ps->file;
+    g.line = l->no;
+    g.col = open + 1;
+    rc = lw_ruleset_add_gate(ps->rs, &g, &ps->gate);
+    if (rc == LW_OK)
+        ps->gate_line = l->no;
+    else if (rc == LW_ELIMIT)
+        PROBLEM(ps, l, 0, "too many gates (at most %u)", LW_RULES_MAX_FILES);
+    return rc == LW_ELIMIT ? LW_OK : rc;
+}
+
 /* "match CODE [WEIGHT] /REGEX/" at column 1. */
 static int match_line(struct parser *ps, const struct line *l, size_t kw_end)
 {
@@ -325,33 +391,7 @@ static int match_line(struct parser *ps, const struct line *l, size_t kw_end)
         ref.has_weight = true;
         i = skip_blanks(l, we);
     }
-    if (i >= l->len || l->p[i] != '/') {
-        PROBLEM(ps, l, i, "expected '/' to open the pattern");
-        return LW_OK;
-    }
-    open = i;
-    close = l->len;
-    while (close > open + 1 && l->p[close - 1] != '/')
-        close--;
-    if (close <= open + 1) {
-        PROBLEM(ps, l, open, "unclosed pattern: no closing '/' on the line");
-        return LW_OK;
-    }
-    close--; /* index of the closing slash */
-    if (close == open + 1) {
-        PROBLEM(ps, l, open, "empty pattern");
-        return LW_OK;
-    }
-    i = skip_blanks(l, close + 1);
-    if (i < l->len && l->p[i] != '#') {
-        PROBLEM(ps, l, i,
-                "unexpected text after the pattern (flags are not supported: the text "
-                "is already case-folded)");
-        return LW_OK;
-    }
-    lw_rulefile_lint_pattern(ps->sink, ps->file, l->no, open + 1, l->p + open + 1,
-                             close - open - 1);
-    if (ps->sink->stop)
+    if (!slashed(ps, l, i, &open, &close))
         return LW_OK;
     pat.regex = lw_arena_strndup(ps->rs->arena, l->p + open + 1, close - open - 1);
     ref.code = lw_arena_strndup(ps->rs->arena, l->p + cs, ce - cs);
@@ -404,14 +444,14 @@ static int one_line(struct parser *ps, const struct line *l)
             return rc;
         return start_block(ps, l, ke, KW("signal"));
     }
-    if (KW("match")) {
+    if (KW("match") || KW("gate")) {
         int rc = finish_block(ps);
         if (rc < 0 || ps->sink->stop)
             return rc;
-        return match_line(ps, l, ke);
+        return KW("match") ? match_line(ps, l, ke) : gate_line(ps, l, ke);
     }
 #undef KW
-    PROBLEM(ps, l, 0, "unknown keyword '%.*s' (tactic, signal or match at column 1)",
+    PROBLEM(ps, l, 0, "unknown keyword '%.*s' (tactic, signal, match or gate at column 1)",
             shown(l->p, ke), l->p);
     return LW_OK;
 }
@@ -428,6 +468,7 @@ int lw_rulefile_parse(struct lw_ruleset *rs, const char *text, size_t len, const
     ps.rs = rs;
     ps.sink = sink;
     ps.file = name;
+    ps.first_pattern = rs->n_patterns;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
         pos = 3;
     while (pos < len && !sink->stop) {
@@ -444,6 +485,8 @@ int lw_rulefile_parse(struct lw_ruleset *rs, const char *text, size_t len, const
     }
     if (!sink->stop)
         rc = finish_block(&ps);
+    for (size_t i = ps.first_pattern; ps.gate && i < rs->n_patterns; i++)
+        rs->patterns[i].gate = ps.gate;
     return rc;
 }
 

@@ -32,6 +32,11 @@
  * - the signals, counted over the whole of such a text;
  * - the spans: tactic patterns with where each match starts, for quoting,
  *   scanned only around the ends the probe found.
+ * The patterns of files with a gate (docs/rules.md) make three more of the
+ * same kinds, scanned only when a gate matched the text, and the gates
+ * themselves a fourth, which every text takes before the probe. One
+ * database for all gated files keeps the scan count down; a match of a
+ * file whose gate stayed shut is dropped (gated_off).
  * Check mode compiles every pattern with HS_PATTERN_FLAGS. */
 #define HS_PATTERN_FLAGS (HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST)
 
@@ -40,16 +45,30 @@
 static unsigned pattern_flags(const struct lw_ruleset *rs, size_t i, enum lw_db_kind k)
 {
     bool signal = rs->tactics[rs->patterns[i].tactic].is_signal;
+    bool gated = rs->patterns[i].gate != 0;
 
     switch (k) {
     case LW_DB_PROBE:
-        return signal ? 0 : HS_FLAG_UTF8;
+    case LW_DB_PROBE_GATED:
+        return signal || gated != (k == LW_DB_PROBE_GATED) ? 0 : HS_FLAG_UTF8;
     case LW_DB_SIGNALS:
-        return signal ? HS_FLAG_UTF8 : 0;
+    case LW_DB_SIGNALS_GATED:
+        return !signal || gated != (k == LW_DB_SIGNALS_GATED) ? 0 : HS_FLAG_UTF8;
     case LW_DB_SPANS:
+    case LW_DB_SPANS_GATED:
+        return signal || gated != (k == LW_DB_SPANS_GATED) ? 0 : HS_PATTERN_FLAGS;
+    case LW_DB_GATES: /* made from rs->gates, not from patterns */
     default:
-        return signal ? 0 : HS_PATTERN_FLAGS;
+        return 0;
     }
+}
+
+/* Gates only say whether they match at all. */
+#define HS_GATE_FLAGS (HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH)
+
+static bool is_spans(enum lw_db_kind k)
+{
+    return k == LW_DB_SPANS || k == LW_DB_SPANS_GATED;
 }
 
 static const char *const stage_names[] = {
@@ -175,14 +194,16 @@ void lw_ruleset_free(struct lw_ruleset *rs)
 {
     if (!rs)
         return;
-    for (int k = 0; k < LW_DB_KINDS; k++)
+    for (int k = 0; k < LW_DB_KINDS; k++) {
         hs_free_database(rs->db[k]);
-    if (rs->spans) {
-        pthread_mutex_destroy(&rs->spans->lock);
-        hs_free_database(rs->spans->db);
-        free(rs->spans);
+        if (rs->lazy[k]) {
+            pthread_mutex_destroy(&rs->lazy[k]->lock);
+            hs_free_database(rs->lazy[k]->db);
+            free(rs->lazy[k]);
+        }
     }
     free(rs->tactics);
+    free(rs->gates);
     free(rs->patterns);
     free(rs->refs);
     free(rs->slots);
@@ -267,6 +288,33 @@ int lw_ruleset_add_pattern(struct lw_ruleset *rs, const struct lw_pattern *p,
     return LW_OK;
 }
 
+int lw_ruleset_add_gate(struct lw_ruleset *rs, const struct lw_gate *g, unsigned *number)
+{
+    if (rs->n_gates >= LW_RULES_MAX_FILES)
+        return LW_ELIMIT;
+    if (rs->n_gates == rs->cap_gates) {
+        size_t cap = rs->cap_gates ? rs->cap_gates * 2 : 4;
+        struct lw_gate *p = realloc(rs->gates, cap * sizeof(*p));
+        if (!p)
+            return LW_ENOMEM;
+        rs->gates = p;
+        rs->cap_gates = cap;
+    }
+    rs->gates[rs->n_gates++] = *g;
+    *number = (unsigned)rs->n_gates;
+    return LW_OK;
+}
+
+size_t lw_ruleset_n_gates(const struct lw_ruleset *rs)
+{
+    return rs ? rs->n_gates : 0;
+}
+
+const struct lw_gate *lw_ruleset_gate(const struct lw_ruleset *rs, size_t i)
+{
+    return rs && i < rs->n_gates ? &rs->gates[i] : NULL;
+}
+
 size_t lw_ruleset_n_tactics(const struct lw_ruleset *rs)
 {
     return rs ? rs->n_tactics : 0;
@@ -347,10 +395,24 @@ static void report_hs_error(struct lw_rules_sink *sink, const struct lw_pattern 
                      "pattern rejected by Vectorscan: %.*s", msg_len(err->message), err->message);
 }
 
+/* A gate, for reporting, is a pattern like any other. */
+static struct lw_pattern gate_pattern(const struct lw_gate *g)
+{
+    struct lw_pattern p;
+
+    memset(&p, 0, sizeof(p));
+    p.regex = g->regex;
+    p.file = g->file;
+    p.line = g->line;
+    p.col = g->col;
+    return p;
+}
+
 /* Compile the patterns of kind k (all with HS_PATTERN_FLAGS when k < 0)
  * into one block database. On a compile error the failing pattern's index
- * is put in *bad (-1 if the error is not about one pattern) and the error
- * is returned in *errp. A kind with no pattern gives no database. */
+ * is put in *bad (for LW_DB_GATES the gate's; -1 if the error is not
+ * about one) and the error is returned in *errp. A kind with no pattern
+ * gives no database. */
 static int compile_multi(const struct lw_ruleset *rs, int k, hs_database_t **db, int *bad,
                          hs_compile_error_t **errp)
 {
@@ -363,12 +425,19 @@ static int compile_multi(const struct lw_ruleset *rs, int k, hs_database_t **db,
     *db = NULL;
     *bad = -1;
     *errp = NULL;
-    exprs = calloc(rs->n_patterns, sizeof(*exprs));
-    flags = calloc(rs->n_patterns, sizeof(*flags));
-    ids = calloc(rs->n_patterns, sizeof(*ids));
+    exprs = calloc(rs->n_patterns + rs->n_gates + 1, sizeof(*exprs));
+    flags = calloc(rs->n_patterns + rs->n_gates + 1, sizeof(*flags));
+    ids = calloc(rs->n_patterns + rs->n_gates + 1, sizeof(*ids));
     if (!exprs || !flags || !ids)
         goto out;
-    for (i = 0; i < rs->n_patterns; i++) {
+    if (k == LW_DB_GATES) {
+        for (i = 0; i < rs->n_gates; i++) {
+            exprs[n] = rs->gates[i].regex;
+            flags[n] = HS_GATE_FLAGS;
+            ids[n++] = (unsigned)i;
+        }
+    }
+    for (i = 0; i < rs->n_patterns && k != LW_DB_GATES; i++) {
         unsigned f = k < 0 ? HS_PATTERN_FLAGS : pattern_flags(rs, i, (enum lw_db_kind)k);
         if (!f)
             continue;
@@ -398,7 +467,10 @@ out:
  * most). */
 static int compile_db(struct lw_ruleset *rs, struct lw_rules_sink *sink)
 {
-    static const enum lw_db_kind order[] = {LW_DB_SPANS, LW_DB_PROBE, LW_DB_SIGNALS};
+    static const enum lw_db_kind order[] = {
+        LW_DB_SPANS,       LW_DB_SPANS_GATED, LW_DB_GATES,         LW_DB_PROBE,
+        LW_DB_PROBE_GATED, LW_DB_SIGNALS,     LW_DB_SIGNALS_GATED,
+    };
     hs_compile_error_t *err = NULL;
     size_t i;
     int bad, rc = LW_OK;
@@ -406,7 +478,11 @@ static int compile_db(struct lw_ruleset *rs, struct lw_rules_sink *sink)
     rs->compiled = true;
     for (i = 0; i < LW_ARRAY_LEN(order) && rc == LW_OK; i++) {
         rc = compile_multi(rs, order[i], &rs->db[order[i]], &bad, &err);
-        if (rc == LW_EBACKEND && bad >= 0 && (size_t)bad < rs->n_patterns) {
+        if (rc == LW_EBACKEND && order[i] == LW_DB_GATES && bad >= 0 && (size_t)bad < rs->n_gates) {
+            struct lw_pattern g = gate_pattern(&rs->gates[bad]);
+            report_hs_error(sink, &g, err);
+            rc = LW_EPARSE;
+        } else if (rc == LW_EBACKEND && bad >= 0 && (size_t)bad < rs->n_patterns) {
             report_hs_error(sink, &rs->patterns[bad], err);
             rc = LW_EPARSE;
         } else if (rc < 0 && sink->diag) {
@@ -430,6 +506,19 @@ static int check_compile(struct lw_ruleset *rs, struct lw_rules_sink *sink)
     size_t i;
     int bad, rc;
 
+    /* Gates are few: each is compiled alone. */
+    for (i = 0; i < rs->n_gates; i++) {
+        hs_compile_error_t *e1 = NULL;
+        hs_database_t *d1 = NULL;
+        if (hs_compile(rs->gates[i].regex, HS_GATE_FLAGS, HS_MODE_BLOCK, NULL, &d1, &e1) !=
+                HS_SUCCESS &&
+            e1) {
+            struct lw_pattern g = gate_pattern(&rs->gates[i]);
+            report_hs_error(sink, &g, e1);
+        }
+        hs_free_database(d1);
+        hs_free_compile_error(e1);
+    }
     if (rs->n_patterns == 0)
         return LW_OK;
     rc = compile_multi(rs, -1, &db, &bad, &err);
@@ -646,7 +735,12 @@ static uint64_t cache_key(const struct lw_ruleset *rs, enum lw_db_kind k)
         XXH3_64bits_update(st, &plat.tune, sizeof(plat.tune));
         XXH3_64bits_update(st, &plat.cpu_features, sizeof(plat.cpu_features));
     }
-    for (i = 0; i < rs->n_patterns; i++) {
+    /* The kind is in the key: two kinds can hold the same patterns with
+     * the same flags (a probe and its gated twin when all are gated). */
+    XXH3_64bits_update(st, &k, sizeof(k));
+    for (i = 0; i < rs->n_gates && k == LW_DB_GATES; i++)
+        XXH3_64bits_update(st, rs->gates[i].regex, strlen(rs->gates[i].regex) + 1);
+    for (i = 0; i < rs->n_patterns && k != LW_DB_GATES; i++) {
         unsigned flags = pattern_flags(rs, i, k);
         XXH3_64bits_update(st, &flags, sizeof(flags));
         XXH3_64bits_update(st, rs->patterns[i].regex, strlen(rs->patterns[i].regex) + 1);
@@ -746,7 +840,7 @@ static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
     for (k = 0; k < LW_DB_KINDS; k++) {
         size_t i;
         /* A kind with no pattern has no database, and no file. */
-        used[k] = false;
+        used[k] = k == LW_DB_GATES && rs->n_gates > 0;
         for (i = 0; i < rs->n_patterns && !used[k]; i++)
             used[k] = pattern_flags(rs, i, (enum lw_db_kind)k) != 0;
         snprintf(file[k], sizeof(file[k]), "%s/rules-%016llx.hsdb", cache_dir,
@@ -755,7 +849,7 @@ static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
     for (k = 0; k < LW_DB_KINDS; k++) {
         if (!used[k])
             continue;
-        if (k == LW_DB_SPANS) {
+        if (is_spans((enum lw_db_kind)k)) {
             if (access(file[k], R_OK) != 0)
                 break;
         } else if (!cache_load(&rs->db[k], file[k])) {
@@ -764,11 +858,14 @@ static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
     }
     if (k == LW_DB_KINDS) {
         rs->compiled = true;
-        if (used[LW_DB_SPANS]) {
-            if (!(rs->spans = calloc(1, sizeof(*rs->spans))))
+        for (k = 0; k < LW_DB_KINDS; k++) {
+            struct lw_lazy_db *z;
+            if (!used[k] || !is_spans((enum lw_db_kind)k))
+                continue;
+            if (!(z = rs->lazy[k] = calloc(1, sizeof(*z))))
                 return LW_ENOMEM;
-            pthread_mutex_init(&rs->spans->lock, NULL);
-            snprintf(rs->spans->file, sizeof(rs->spans->file), "%s", file[LW_DB_SPANS]);
+            pthread_mutex_init(&z->lock, NULL);
+            snprintf(z->file, sizeof(z->file), "%s", file[k]);
         }
         /* In use: keep them from being pruned. */
         for (k = 0; k < LW_DB_KINDS; k++)
@@ -791,9 +888,9 @@ static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
  * cached file, or compiled if the file went away meanwhile). Thread-safe. */
 static const hs_database_t *ruleset_db(const struct lw_ruleset *rs, enum lw_db_kind k)
 {
-    struct lw_lazy_db *z = rs->spans;
+    struct lw_lazy_db *z = rs->lazy[k];
 
-    if (k != LW_DB_SPANS || !z)
+    if (!z)
         return rs->db[k];
     if (__atomic_load_n(&z->done, __ATOMIC_ACQUIRE))
         return z->db;
@@ -804,7 +901,7 @@ static const hs_database_t *ruleset_db(const struct lw_ruleset *rs, enum lw_db_k
             int bad;
 
             z->db = NULL;
-            if (compile_multi(rs, LW_DB_SPANS, &z->db, &bad, &err) != LW_OK)
+            if (compile_multi(rs, k, &z->db, &bad, &err) != LW_OK)
                 z->db = NULL;
             hs_free_compile_error(err);
         }
@@ -946,9 +1043,11 @@ struct end {
 
 struct lw_scanner {
     const struct lw_ruleset *rs;
-    hs_scratch_t *scratch; /* sized for every database (the lazy spans one once loaded) */
-    bool spans_scratch;    /* scratch is sized for the lazily loaded spans database */
-    struct seen *seen;     /* one per pattern */
+    hs_scratch_t *scratch;          /* sized for every database (the lazy spans ones once loaded) */
+    bool lazy_scratch[LW_DB_KINDS]; /* scratch is sized for that lazily loaded database */
+    struct seen *seen;              /* one per pattern */
+    bool *gate_on;                  /* per gate: it matched the text being scanned */
+    bool any_gate;
     uint32_t gen;
     lw_hit_fn *fn;
     void *ctx;
@@ -980,7 +1079,8 @@ int lw_scanner_new(const struct lw_ruleset *rs, struct lw_scanner **out, struct 
         goto out;
     sc->rs = rs;
     sc->seen = calloc(rs->n_patterns ? rs->n_patterns : 1, sizeof(*sc->seen));
-    if (!sc->seen)
+    sc->gate_on = calloc(rs->n_gates ? rs->n_gates : 1, sizeof(*sc->gate_on));
+    if (!sc->seen || !sc->gate_on)
         goto out;
     for (k = 0; k < LW_DB_KINDS; k++) {
         hs_error_t hr = rs->db[k] ? hs_alloc_scratch(rs->db[k], &sc->scratch) : HS_SUCCESS;
@@ -1006,8 +1106,19 @@ void lw_scanner_free(struct lw_scanner *sc)
         return;
     hs_free_scratch(sc->scratch);
     free(sc->seen);
+    free(sc->gate_on);
     free(sc->ends);
     free(sc);
+}
+
+/* A pattern of a gated file whose gate did not match the text. The gated
+ * databases hold the patterns of every gated file, and are scanned when
+ * any gate matched. */
+static bool gated_off(const struct lw_scanner *sc, unsigned id)
+{
+    unsigned g = sc->rs->patterns[id].gate;
+
+    return g && !sc->gate_on[g - 1];
 }
 
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
@@ -1017,7 +1128,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     struct seen *s;
 
     (void)flags;
-    if (id >= sc->rs->n_patterns)
+    if (id >= sc->rs->n_patterns || gated_off(sc, id))
         return 0;
     s = &sc->seen[id];
     if (s->gen == sc->gen && s->end == (uint32_t)to)
@@ -1037,16 +1148,16 @@ static hs_error_t scan(struct lw_scanner *sc, enum lw_db_kind k, const char *tex
     const hs_database_t *db = ruleset_db(sc->rs, k);
 
     if (!db) {
-        /* Only the lazy spans database can be missing where patterns are:
+        /* Only a lazy spans database can be missing where patterns are:
          * it could neither be loaded nor compiled. */
-        return k == LW_DB_SPANS && sc->rs->spans ? HS_NOMEM : HS_SUCCESS;
+        return sc->rs->lazy[k] ? HS_NOMEM : HS_SUCCESS;
     }
-    if (k == LW_DB_SPANS && sc->rs->spans && !sc->spans_scratch) {
+    if (sc->rs->lazy[k] && !sc->lazy_scratch[k]) {
         hs_error_t hr = hs_alloc_scratch(db, &sc->scratch);
 
         if (hr != HS_SUCCESS)
             return hr;
-        sc->spans_scratch = true;
+        sc->lazy_scratch[k] = true;
     }
     return hs_scan(db, text ? text : "", (unsigned)len, 0, sc->scratch, fn, ctx);
 }
@@ -1058,6 +1169,8 @@ static int on_end(unsigned id, unsigned long long from, unsigned long long to, u
     struct lw_scanner *sc = ctx;
 
     (void)from, (void)flags;
+    if (id < sc->rs->n_patterns && gated_off(sc, id))
+        return 0;
     if (sc->nends == sc->capends) {
         size_t cap = sc->capends ? sc->capends * 2 : 64;
         struct end *v = cap <= ((size_t)1 << 20) ? realloc(sc->ends, cap * sizeof(*v)) : NULL;
@@ -1072,6 +1185,46 @@ static int on_end(unsigned id, unsigned long long from, unsigned long long to, u
     return 0;
 }
 
+static int on_gate(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                   void *ctx)
+{
+    struct lw_scanner *sc = ctx;
+
+    (void)from, (void)to, (void)flags;
+    if (id < sc->rs->n_gates)
+        sc->gate_on[id] = sc->any_gate = true;
+    return 0;
+}
+
+static hs_error_t gates(struct lw_scanner *sc, const char *text, size_t len)
+{
+    memset(sc->gate_on, 0, sc->rs->n_gates * sizeof(*sc->gate_on));
+    sc->any_gate = false;
+    return scan(sc, LW_DB_GATES, text, len, on_gate, sc);
+}
+
+/* The database of kind k, then its gated twin when a gate matched. */
+static hs_error_t scan2(struct lw_scanner *sc, enum lw_db_kind k, enum lw_db_kind gated,
+                        const char *text, size_t len, match_event_handler fn, void *ctx)
+{
+    hs_error_t hr = scan(sc, k, text, len, fn, ctx);
+
+    if ((hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED) && sc->any_gate && !sc->stopped &&
+        !(k == LW_DB_PROBE && sc->ends_full))
+        hr = scan(sc, gated, text, len, fn, ctx);
+    return hr;
+}
+
+/* The probe: the gates, then the tactic patterns without their starts. */
+static hs_error_t probe(struct lw_scanner *sc, const char *text, size_t len)
+{
+    hs_error_t hr = gates(sc, text, len);
+
+    if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
+        return hr;
+    return scan2(sc, LW_DB_PROBE, LW_DB_PROBE_GATED, text, len, on_end, sc);
+}
+
 int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *hit)
 {
     hs_error_t hr;
@@ -1082,7 +1235,7 @@ int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *
         return LW_ELIMIT;
     sc->nends = 0;
     sc->ends_full = false;
-    hr = scan(sc, LW_DB_PROBE, text, len, on_end, sc);
+    hr = probe(sc, text, len);
     if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
         return LW_EBACKEND;
     *hit = sc->nends > 0 || sc->ends_full;
@@ -1149,6 +1302,32 @@ static size_t window_start(const char *t, size_t end)
                : (size_t)-1;
 }
 
+/* The spans databases over text[0, len): the plain one when a match of a
+ * plain pattern is among ends[i, j) still to report, the gated one when a
+ * gated pattern's is (both, where a gate matched, once the ends overflowed
+ * and are not all known). The gated database is large and loaded lazily:
+ * text that passes a gate but shows none of its file's patterns never needs
+ * it. */
+static hs_error_t spans_scan(struct lw_scanner *sc, const char *text, size_t len, size_t i,
+                             size_t j, match_event_handler fn)
+{
+    bool plain = sc->ends_full, gated = sc->ends_full && sc->any_gate;
+    hs_error_t hr = HS_SUCCESS;
+
+    for (; i < j; i++)
+        if (!sc->ends[i].done) {
+            if (sc->rs->patterns[sc->ends[i].id].gate)
+                gated = true;
+            else
+                plain = true;
+        }
+    if (plain)
+        hr = scan(sc, LW_DB_SPANS, text, len, fn, sc);
+    if (gated && !sc->stopped && (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED))
+        hr = scan(sc, LW_DB_SPANS_GATED, text, len, fn, sc);
+    return hr;
+}
+
 /* Tactic matches with their starts: the spans database over a window
  * around each end the probe found (windows that touch are merged), or over
  * the whole text when a window cannot be placed or a match was not found
@@ -1176,16 +1355,14 @@ static hs_error_t spans(struct lw_scanner *sc, const char *text, size_t len)
             we = sc->ends[j].end;
         }
         sc->base = ws;
-        hr = scan(sc, LW_DB_SPANS, text + ws, we - ws, on_span, sc);
+        hr = spans_scan(sc, text + ws, we - ws, i, j, on_span);
         if (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)
             for (size_t k = i; k < j; k++)
                 whole |= !sc->ends[k].done;
     }
     if (whole && !sc->stopped && (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)) {
         sc->base = 0;
-        if (sc->ends_full)
-            return scan(sc, LW_DB_SPANS, text, len, on_match, sc);
-        hr = scan(sc, LW_DB_SPANS, text, len, on_span, sc);
+        hr = spans_scan(sc, text, len, 0, sc->nends, sc->ends_full ? on_match : on_span);
     }
     return hr;
 }
@@ -1213,11 +1390,14 @@ int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_
         sc->ends_full = false;
     }
     sc->stopped = false;
-    hr = scan(sc, LW_DB_SIGNALS, text, len, on_signal, sc);
+    /* The gates are the probe's: they ran with it, or run now. */
+    hr = reuse ? HS_SUCCESS : gates(sc, text, len);
+    if (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)
+        hr = scan2(sc, LW_DB_SIGNALS, LW_DB_SIGNALS_GATED, text, len, on_signal, sc);
     if (sc->stopped)
         return LW_OK;
     if (!reuse && (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED))
-        hr = scan(sc, LW_DB_PROBE, text, len, on_end, sc);
+        hr = scan2(sc, LW_DB_PROBE, LW_DB_PROBE_GATED, text, len, on_end, sc);
     if ((hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED) && (sc->nends || sc->ends_full))
         hr = spans(sc, text, len);
     return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;

@@ -1,6 +1,6 @@
 /* rules.h -- rule packs: the tactic taxonomy and the patterns that show it,
- * read from documented data files (docs/rules.md) and compiled into one
- * Vectorscan database.
+ * read from documented data files (docs/rules.md) and compiled into
+ * Vectorscan databases.
  *
  * A struct lw_ruleset is immutable once loaded and shared read-only by all
  * worker threads; every string it hands out lives as long as the ruleset.
@@ -49,12 +49,23 @@ struct lw_pattern {
     const char *file;
     unsigned long line;
     unsigned long col; /* column of the opening slash */
+    unsigned gate;     /* 0, or 1 + the index of its file's gate */
+};
+
+/* A rule file's gate (docs/rules.md): the file's patterns are tried only on
+ * text in which the gate's regex matches, so that a language's patterns cost
+ * nothing on text in other languages. */
+struct lw_gate {
+    const char *regex;
+    const char *file;
+    unsigned long line;
+    unsigned long col; /* column of the opening slash */
 };
 
 struct lw_ruleset;
 
 /* Load every *.rules file of a folder (in name order), or one file, and
- * compile all patterns into one database. The first error is returned with
+ * compile the patterns. The first error is returned with
  * file:line:column in diag. */
 LW_NODISCARD int lw_ruleset_load(const char *path, struct lw_ruleset **out, struct lw_diag *diag);
 
@@ -77,6 +88,8 @@ size_t lw_ruleset_n_tactics(const struct lw_ruleset *rs);
 const struct lw_tactic *lw_ruleset_tactic(const struct lw_ruleset *rs, size_t i);
 size_t lw_ruleset_n_patterns(const struct lw_ruleset *rs);
 const struct lw_pattern *lw_ruleset_pattern(const struct lw_ruleset *rs, size_t i);
+size_t lw_ruleset_n_gates(const struct lw_ruleset *rs);
+const struct lw_gate *lw_ruleset_gate(const struct lw_ruleset *rs, size_t i);
 /* Index of a tactic or signal by code, or -1. */
 int lw_ruleset_find(const struct lw_ruleset *rs, const char *code);
 
@@ -113,7 +126,8 @@ void lw_scanner_free(struct lw_scanner *sc);
 typedef int lw_hit_fn(void *ctx, unsigned pattern, size_t start, size_t end);
 
 /* Normalised text (valid UTF-8, as lw_norm makes it: Vectorscan's results
- * on invalid UTF-8 are undefined) is scanned in two steps. Most text holds
+ * on invalid UTF-8 are undefined) is scanned in two steps. First the gates
+ * say which gated files' patterns the text is to be tried with. Most text holds
  * no evidence at all, and the probe says so at the lowest cost: it looks
  * for tactic patterns only, without tracking where matches start, and
  * keeps where each match ends. The scan then reports every signal match,

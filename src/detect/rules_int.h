@@ -29,16 +29,22 @@ struct lw_rules_ref {
     bool has_weight;   /* the pattern overrides the tactic's weight */
 };
 
-/* The Vectorscan databases built from the patterns (see rules.c). */
+/* The Vectorscan databases built from the patterns (see rules.c). Patterns
+ * of files with a gate go to the _GATED kinds, which are scanned only when a
+ * gate matched. */
 enum lw_db_kind {
-    LW_DB_PROBE,   /* tactic patterns, no start of match: is there evidence? */
-    LW_DB_SIGNALS, /* signal patterns, no start of match: counted */
-    LW_DB_SPANS,   /* tactic patterns with start of match: quoted */
+    LW_DB_PROBE,       /* tactic patterns, no start of match: is there evidence? */
+    LW_DB_SIGNALS,     /* signal patterns, no start of match: counted */
+    LW_DB_SPANS,       /* tactic patterns with start of match: quoted */
+    LW_DB_GATES,       /* the gates, one match each at most */
+    LW_DB_PROBE_GATED, /* the same three for the patterns of gated files */
+    LW_DB_SIGNALS_GATED,
+    LW_DB_SPANS_GATED,
     LW_DB_KINDS
 };
 
-/* The spans database (tactic patterns with start of match) is by far the
- * largest, and only a message with evidence to quote needs it: when its
+/* The spans databases (tactic patterns with start of match) are by far the
+ * largest, and only a message with evidence to quote needs them: when a
  * cached file is there, it is loaded by the first such message instead of
  * at start-up. */
 struct lw_lazy_db {
@@ -58,12 +64,14 @@ struct lw_ruleset {
     unsigned *slots;           /* code -> tactic index + 1; 0 = empty */
     size_t n_slots;            /* power of two */
     unsigned long n_files;
+    struct lw_gate *gates;
+    size_t n_gates, cap_gates;
     hs_database_t *db[LW_DB_KINDS]; /* see rules.c; NULL when no pattern is of a kind */
     bool compiled;
-    /* The spans database, when its cached file is left for the first
-     * message with evidence to load (see lw_ruleset_spans); NULL when
-     * db[LW_DB_SPANS] is already set. */
-    struct lw_lazy_db *spans;
+    /* A spans database whose cached file is left for the first message
+     * with evidence to load (see ruleset_db in rules.c); NULL when
+     * db[kind] is already set. */
+    struct lw_lazy_db *lazy[LW_DB_KINDS];
 };
 
 /* Where problems go. In load mode the first problem is kept in diag and
@@ -86,6 +94,10 @@ void lw_rules_problem(struct lw_rules_sink *s, const char *file, unsigned long l
 LW_NODISCARD int lw_ruleset_add_tactic(struct lw_ruleset *rs, const struct lw_tactic *t);
 LW_NODISCARD int lw_ruleset_add_pattern(struct lw_ruleset *rs, const struct lw_pattern *p,
                                         const struct lw_rules_ref *ref);
+/* Append a gate; its number (1 + its index) is in *number. LW_ENOMEM, or
+ * LW_ELIMIT past one per file. */
+LW_NODISCARD int lw_ruleset_add_gate(struct lw_ruleset *rs, const struct lw_gate *g,
+                                     unsigned *number);
 
 /* Parse one rule file's text into rs, reporting problems to sink; stops at
  * the first one in load mode. `name` must live in rs's arena. Returns LW_OK

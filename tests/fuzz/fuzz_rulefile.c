@@ -61,7 +61,7 @@ static void check_as_file(const unsigned char *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-    static const char text[] = "it won't take much of your time: 内部资料, high pay, telegram";
+    static const char text[] = "it won't take much of your time: 内部资料, high pay, telegram, für";
     struct lw_ruleset *rs = NULL;
     struct lw_scanner *sc = NULL;
     struct lw_diag diag;
@@ -72,9 +72,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     check_as_file(data, size);
     if (lw_ruleset_load_mem((const char *)data, size, "fuzz.rules", false, &rs, &diag) != LW_OK)
         return 0;
-    /* every pattern names a tactic that exists */
+    /* every pattern names a tactic that exists, and a gate that does */
     for (i = 0; i < lw_ruleset_n_patterns(rs); i++)
-        if (lw_ruleset_pattern(rs, i)->tactic >= lw_ruleset_n_tactics(rs))
+        if (lw_ruleset_pattern(rs, i)->tactic >= lw_ruleset_n_tactics(rs) ||
+            lw_ruleset_pattern(rs, i)->gate > lw_ruleset_n_gates(rs))
             __builtin_trap();
     lw_ruleset_free(rs);
     rs = NULL;

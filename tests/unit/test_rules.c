@@ -222,6 +222,14 @@ static void test_errors(void **state)
     expect_error(HEAD "match A2 /(a)\\1/\n", LW_EPARSE, 5, 10, "pattern rejected by Vectorscan");
     /* bytes */
     expect_error(HEAD "  advice caf\xC3\n", LW_EPARSE, 5, 13, "invalid UTF-8");
+    /* gates: one a file, written like a pattern */
+    expect_error(HEAD "gate /a/\nmatch A2 /x/\ngate /b/\n", LW_EPARSE, 7, 1,
+                 "a file has one gate; this file's is at line 5");
+    expect_error(HEAD "gate und\n", LW_EPARSE, 5, 6, "expected '/'");
+    expect_error(HEAD "gate /und/ x\n", LW_EPARSE, 5, 12, "unexpected text after the pattern");
+    expect_error(HEAD "gate /Und/\n", LW_EPARSE, 5, 7, "upper-case 'U'");
+    expect_error(HEAD "match A2 /x/\ngate /(?:und/\n", LW_EPARSE, 6, 7,
+                 "pattern rejected by Vectorscan");
 }
 
 static void test_syntax_details(void **state)
@@ -455,18 +463,18 @@ static void test_scan_cached(void **state)
     assert_int_equal(lw_ruleset_load(path, &fresh, &d), LW_OK);
     /* The first load compiles and saves; it keeps every database. */
     assert_int_equal(lw_ruleset_load_cached(path, dir, &rs, &d), LW_OK);
-    assert_null(rs->spans);
+    assert_null(rs->lazy[LW_DB_SPANS]);
     lw_ruleset_free(rs);
     /* The second loads two; the spans wait. */
     assert_int_equal(lw_ruleset_load_cached(path, dir, &rs, &d), LW_OK);
-    assert_non_null(rs->spans);
+    assert_non_null(rs->lazy[LW_DB_SPANS]);
     assert_null(rs->db[LW_DB_SPANS]);
     scan_same(fresh, rs);
-    assert_non_null(rs->spans->db);
+    assert_non_null(rs->lazy[LW_DB_SPANS]->db);
     lw_ruleset_free(rs);
     /* The third finds the spans file gone when it needs it. */
     assert_int_equal(lw_ruleset_load_cached(path, dir, &rs, &d), LW_OK);
-    assert_non_null(rs->spans);
+    assert_non_null(rs->lazy[LW_DB_SPANS]);
     for (k = 0; k < 2; k++) {
         assert_non_null(dp = opendir(dir));
         while ((e = readdir(dp)) != NULL) {
@@ -474,7 +482,7 @@ static void test_scan_cached(void **state)
                 continue;
             snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
             /* first the spans file alone (the one no database was loaded from) */
-            if (k == 1 || strcmp(file, rs->spans->file) == 0)
+            if (k == 1 || strcmp(file, rs->lazy[LW_DB_SPANS]->file) == 0)
                 assert_int_equal(unlink(file), 0);
         }
         closedir(dp);
@@ -483,6 +491,119 @@ static void test_scan_cached(void **state)
     }
     lw_ruleset_free(rs);
     lw_ruleset_free(fresh);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    assert_non_null(f = fopen(path, "w"));
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void remove_files(const char *dir)
+{
+    char file[4096];
+    struct dirent *e;
+    DIR *dp;
+
+    assert_non_null(dp = opendir(dir));
+    while ((e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
+        assert_int_equal(unlink(file), 0);
+    }
+    closedir(dp);
+}
+
+/* Hits of a scan of text, and whether its probe found evidence. */
+static void scan_gated(struct lw_scanner *sc, const char *text, struct hits *hs, bool *probe_hit)
+{
+    memset(hs, 0, sizeof(*hs));
+    assert_int_equal(lw_scanner_probe(sc, text, strlen(text), probe_hit), LW_OK);
+    assert_int_equal(lw_scanner_scan(sc, text, strlen(text), on_hit, hs), LW_OK);
+}
+
+/* A file's gate holds back its tactic patterns and its signals on text the
+ * gate does not match; the other files' patterns are tried as ever. With
+ * two gated files, one gate open, the other file's patterns stay out
+ * though they share the gated databases. Loaded from the cache, the same. */
+static void test_gates(void **state)
+{
+    char dir[] = "/tmp/lw-rules-gates-XXXXXX", cache[] = "/tmp/lw-rules-gcache-XXXXXX";
+    struct lw_ruleset *rs = NULL;
+    struct lw_scanner *sc = NULL;
+    struct lw_diag d;
+    struct hits hs;
+    bool hit;
+    int round;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(mkdtemp(cache));
+    write_file(dir, "00-t.rules",
+               "tactic A1\n  name Offer\n  stage pitch\n  weight 10\n"
+               "signal you\n  name You\n  weight 0\n"
+               "match A1 /generous fees/\n");
+    write_file(dir, "10-de.rules", "match A1 /honorar/\nmatch you /\\bdu\\b/\ngate /[äöü]/\n");
+    write_file(dir, "20-x.rules", "gate /zzz/\nmatch A1 /qqq/\n");
+    for (round = 0; round < 3; round++) {
+        /* fresh, then compiled and saved to the cache, then loaded from it */
+        if (round == 0)
+            assert_int_equal(lw_ruleset_load(dir, &rs, &d), LW_OK);
+        else
+            assert_int_equal(lw_ruleset_load_cached(dir, cache, &rs, &d), LW_OK);
+        assert_int_equal(lw_ruleset_n_gates(rs), 2);
+        assert_string_equal(lw_ruleset_gate(rs, 0)->regex, "[äöü]");
+        assert_int_equal(lw_ruleset_gate(rs, 0)->line, 3);
+        assert_int_equal(lw_ruleset_gate(rs, 0)->col, 6);
+        assert_null(lw_ruleset_gate(rs, 2));
+        /* the gate holds for the lines before it too */
+        assert_int_equal(lw_ruleset_pattern(rs, 0)->gate, 0);
+        assert_int_equal(lw_ruleset_pattern(rs, 1)->gate, 1);
+        assert_int_equal(lw_ruleset_pattern(rs, 2)->gate, 1);
+        assert_int_equal(lw_ruleset_pattern(rs, 3)->gate, 2);
+        assert_int_equal(lw_scanner_new(rs, &sc, &d), LW_OK);
+
+        scan_gated(sc, "generous fees, honorar du qqq", &hs, &hit);
+        assert_true(hit);
+        assert_int_equal(hs.n, 1);
+        assert_true(has_hit(&hs, 0, 0, 13));
+
+        scan_gated(sc, "ein honorar für du", &hs, &hit);
+        assert_true(hit);
+        assert_int_equal(hs.n, 2);
+        assert_true(has_hit(&hs, 1, 4, 11));
+        assert_true(has_hit(&hs, 2, 19, 19)); /* "du", after the two bytes of "ü" */
+
+        /* the German gate is open, so the gated databases run: qqq's stays shut */
+        scan_gated(sc, "qqq für", &hs, &hit);
+        assert_false(hit);
+        assert_int_equal(hs.n, 0);
+        scan_gated(sc, "qqq zzz", &hs, &hit);
+        assert_true(hit);
+        assert_int_equal(hs.n, 1);
+        assert_true(has_hit(&hs, 3, 0, 3));
+
+        /* a scan without a probe runs the gates itself */
+        memset(&hs, 0, sizeof(hs));
+        assert_int_equal(lw_scanner_scan(sc, "für honorar", 12, on_hit, &hs), LW_OK);
+        assert_int_equal(hs.n, 1);
+        assert_true(has_hit(&hs, 1, 5, 12));
+        memset(&hs, 0, sizeof(hs));
+        assert_int_equal(lw_scanner_scan(sc, "fur honorar", 11, on_hit, &hs), LW_OK);
+        assert_int_equal(hs.n, 0);
+        lw_scanner_free(sc);
+        lw_ruleset_free(rs);
+    }
+    remove_files(cache);
+    remove_files(dir);
+    assert_int_equal(rmdir(cache), 0);
     assert_int_equal(rmdir(dir), 0);
 }
 
@@ -649,6 +770,7 @@ int main(void)
         cmocka_unit_test(test_scan_dedupe),
         cmocka_unit_test(test_scan_signals_without_starts),
         cmocka_unit_test(test_scan_cached),
+        cmocka_unit_test(test_gates),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
