@@ -107,6 +107,7 @@ int main(int argc, char **argv)
     struct cost *c = NULL;
     size_t n = 0, cap = 0, bytes = 0, np;
     unsigned long hits;
+    unsigned one_flags;
     struct lw_normtext nt;
     hs_database_t *db;
     double s;
@@ -175,13 +176,16 @@ int main(int argc, char **argv)
         }
     }
 
+    /* PATTERN_COST_SOM=1 times each pattern as the evidence pass compiles
+     * it, with start of match, which some patterns make far slower. */
+    one_flags = getenv("PATTERN_COST_SOM") ? HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST : HS_FLAG_UTF8;
     np = lw_ruleset_n_patterns(rs);
     c = calloc(np, sizeof(*c));
     for (size_t i = 0; c && i < np; i++) {
         hs_compile_error_t *err = NULL;
         db = NULL;
         c[i].i = i;
-        if (hs_compile(lw_ruleset_pattern(rs, i)->regex, HS_FLAG_UTF8, HS_MODE_BLOCK, NULL, &db,
+        if (hs_compile(lw_ruleset_pattern(rs, i)->regex, one_flags, HS_MODE_BLOCK, NULL, &db,
                        &err) != HS_SUCCESS) {
             hs_free_compile_error(err);
             continue;

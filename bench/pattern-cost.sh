@@ -18,4 +18,4 @@ ${CC:-cc} -std=c11 -O2 -DNDEBUG -D_POSIX_C_SOURCE=200809L -I"$root/src" \
     "$root/bench/pattern-cost.c" "$build/liblwcore.a" \
     $(pkg-config --libs libhs icu-uc icu-i18n gmime-3.0 libzip jansson libxxhash sqlite3) \
     -lcsv -lm -lpthread -o "$work/pattern-cost"
-"$work/pattern-cost" "$root/rules" "$@"
+"$work/pattern-cost" "${LW_RULES:-$root/rules}" "$@"
