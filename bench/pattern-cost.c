@@ -4,7 +4,8 @@
  * the rule set is then timed over the whole texts as the three databases
  * the scanner builds (the probe, the signals, and the spans -- which the
  * scanner runs only in windows around matches), beside every pattern
- * without start of match, and each pattern alone without start of match. Prints MB/s for the sets
+ * without start of match, and each pattern alone without start of match (with it when
+ * PATTERN_COST_SOM is set; gated files' patterns count as ungated). Prints MB/s for the sets
  * and the patterns that cost most, slowest first. A pattern far slower than the rest usually lacks
  * a literal Vectorscan can look for first. */
 #include <hs/hs.h>
