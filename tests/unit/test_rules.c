@@ -522,11 +522,17 @@ static void remove_files(const char *dir)
 }
 
 /* Hits of a scan of text, and whether its probe found evidence. */
-static void scan_gated(struct lw_scanner *sc, const char *text, struct hits *hs, bool *probe_hit)
+static void scan_gated_n(struct lw_scanner *sc, const char *text, size_t n, struct hits *hs,
+                         bool *probe_hit)
 {
     memset(hs, 0, sizeof(*hs));
-    assert_int_equal(lw_scanner_probe(sc, text, strlen(text), probe_hit), LW_OK);
-    assert_int_equal(lw_scanner_scan(sc, text, strlen(text), on_hit, hs), LW_OK);
+    assert_int_equal(lw_scanner_probe(sc, text, n, probe_hit), LW_OK);
+    assert_int_equal(lw_scanner_scan(sc, text, n, on_hit, hs), LW_OK);
+}
+
+static void scan_gated(struct lw_scanner *sc, const char *text, struct hits *hs, bool *probe_hit)
+{
+    scan_gated_n(sc, text, strlen(text), hs, probe_hit);
 }
 
 /* A file's gate holds back its tactic patterns and its signals on text the
@@ -540,6 +546,7 @@ static void test_gates(void **state)
     struct lw_scanner *sc = NULL;
     struct lw_diag d;
     struct hits hs;
+    char long_text[3000];
     bool hit;
     int round;
 
@@ -598,6 +605,15 @@ static void test_gates(void **state)
         memset(&hs, 0, sizeof(hs));
         assert_int_equal(lw_scanner_scan(sc, "fur honorar", 11, on_hit, &hs), LW_OK);
         assert_int_equal(hs.n, 0);
+        /* after a word too long for a window: the whole text, gated too */
+        memset(long_text, 'x', sizeof(long_text));
+        memcpy(long_text, "für ", 5);
+        memcpy(long_text + sizeof(long_text) - 22, " honorar generous fees", 22);
+        scan_gated_n(sc, long_text, sizeof(long_text), &hs, &hit);
+        assert_true(hit);
+        assert_int_equal(hs.n, 2);
+        assert_true(has_hit(&hs, 1, sizeof(long_text) - 21, sizeof(long_text) - 14));
+        assert_true(has_hit(&hs, 0, sizeof(long_text) - 13, sizeof(long_text)));
         lw_scanner_free(sc);
         lw_ruleset_free(rs);
     }
