@@ -84,10 +84,13 @@ static int rules_check(int argc, char **argv)
         lw_cli_error("out of memory");
         return LW_EXIT_ERROR;
     }
-    printf("%lu %s, %lu %s, %lu %s, %lu %s: ", st.files, plural(st.files, "file", "files"),
+    printf("%lu %s, %lu %s, %lu %s, %lu %s", st.files, plural(st.files, "file", "files"),
            st.tactics, plural(st.tactics, "tactic", "tactics"), st.signals,
            plural(st.signals, "signal", "signals"), st.patterns,
            plural(st.patterns, "pattern", "patterns"));
+    if (st.gates)
+        printf(", %lu %s", st.gates, plural(st.gates, "gate", "gates"));
+    printf(": ");
     if (problems == 0 && rc >= 0) {
         printf("ok\n");
         return LW_EXIT_CLEAN;

@@ -1005,6 +1005,7 @@ int lw_rules_check_paths(const char *const *paths, size_t n, lw_rules_problem_fn
     if (stats) {
         stats->files = rs->n_files;
         stats->patterns = rs->n_patterns;
+        stats->gates = rs->n_gates;
         for (i = 0; i < rs->n_tactics; i++) {
             if (rs->tactics[i].is_signal)
                 stats->signals++;

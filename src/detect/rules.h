@@ -104,7 +104,7 @@ int lw_rules_check(const char *path, lw_rules_problem_fn *fn, void *ctx);
 /* What lw_rules_check_paths read (duplicates and blocks with problems in
  * their header line are not counted). */
 struct lw_rules_stats {
-    unsigned long files, tactics, signals, patterns;
+    unsigned long files, tactics, signals, patterns, gates;
 };
 /* lw_rules_check over several files or folders checked as one rule set (a
  * match may name a tactic from any of them); fills *stats if not NULL.
