@@ -13,10 +13,10 @@
 #include <csv.h>
 #include <jansson.h>
 #include <unicode/utf8.h>
-#include <zip.h>
 
 #include "base/buf.h"
 #include "ingest/profile.h"
+#include "ingest/zipdl.h"
 
 #define FIELD_CAP          (64 * 1024) /* bytes kept of any field but the about text */
 #define HEADER_SEARCH_ROWS 10          /* preamble rows skipped before the header */
@@ -854,8 +854,8 @@ static int slurp(const char *path, size_t max, char **out, size_t *len, struct l
 }
 
 /* Read one entry of a ZIP into memory, capped at `max` bytes. */
-static int zip_slurp(zip_t *za, zip_int64_t idx, const char *label, size_t max, char **out,
-                     size_t *len, struct lw_diag *diag)
+static int zip_slurp(const struct lw_zip_api *z, zip_t *za, zip_int64_t idx, const char *label,
+                     size_t max, char **out, size_t *len, struct lw_diag *diag)
 {
     struct lw_buf b = LW_BUF_INIT(max);
     char chunk[65536];
@@ -863,22 +863,22 @@ static int zip_slurp(zip_t *za, zip_int64_t idx, const char *label, size_t max, 
     zip_int64_t got;
     int rc = LW_OK;
 
-    zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
+    zf = z->fopen_index(za, (zip_uint64_t)idx, 0);
     if (!zf) {
         lw_diag_at(diag, label, 0, 0);
-        lw_diag_set(diag, "cannot read from the ZIP: %s", zip_strerror(za));
+        lw_diag_set(diag, "cannot read from the ZIP: %s", z->strerror(za));
         return LW_EPARSE;
     }
-    while (rc == LW_OK && (got = zip_fread(zf, chunk, sizeof(chunk))) != 0) {
+    while (rc == LW_OK && (got = z->fread(zf, chunk, sizeof(chunk))) != 0) {
         if (got < 0) {
             lw_diag_at(diag, label, 0, 0);
-            lw_diag_set(diag, "cannot read from the ZIP: %s", zip_file_strerror(zf));
+            lw_diag_set(diag, "cannot read from the ZIP: %s", z->file_strerror(zf));
             rc = LW_EPARSE;
             break;
         }
         rc = slurp_chunk(&b, chunk, (size_t)got, label, "entry", diag);
     }
-    zip_fclose(zf);
+    z->fclose(zf);
     if (rc == LW_OK) {
         *out = lw_buf_detach(&b, len);
         if (!*out)
@@ -888,8 +888,8 @@ static int zip_slurp(zip_t *za, zip_int64_t idx, const char *label, size_t max, 
     return rc;
 }
 
-static int read_zip(zip_t *za, const char *name, const struct lw_limits *lim,
-                    struct lw_profile **out, struct lw_diag *diag)
+static int read_zip(const struct lw_zip_api *z, zip_t *za, const char *name,
+                    const struct lw_limits *lim, struct lw_profile **out, struct lw_diag *diag)
 {
     char *prof = NULL, *posn = NULL;
     size_t prof_len = 0, posn_len = 0;
@@ -899,25 +899,25 @@ static int read_zip(zip_t *za, const char *name, const struct lw_limits *lim,
 
     snprintf(prof_label, sizeof(prof_label), "%s:Profile.csv", name);
     snprintf(posn_label, sizeof(posn_label), "%s:Positions.csv", name);
-    if ((zip_uint64_t)zip_get_num_entries(za, 0) > lim->max_files) {
+    if ((zip_uint64_t)z->get_num_entries(za, 0) > lim->max_files) {
         lw_diag_at(diag, name, 0, 0);
         lw_diag_set(diag, "the ZIP holds more than %lu files", lim->max_files);
         return LW_ELIMIT;
     }
-    ip = zip_name_locate(za, "Profile.csv", ZIP_FL_NOCASE | ZIP_FL_NODIR);
-    iq = zip_name_locate(za, "Positions.csv", ZIP_FL_NOCASE | ZIP_FL_NODIR);
+    ip = z->name_locate(za, "Profile.csv", ZIP_FL_NOCASE | ZIP_FL_NODIR);
+    iq = z->name_locate(za, "Positions.csv", ZIP_FL_NOCASE | ZIP_FL_NODIR);
     if (ip < 0 && iq < 0) {
         lw_diag_at(diag, name, 0, 0);
         lw_diag_set(diag, "the ZIP holds neither Profile.csv nor Positions.csv");
         return LW_ENOTFOUND;
     }
     if (ip >= 0) {
-        rc = zip_slurp(za, ip, prof_label, lim->max_record, &prof, &prof_len, diag);
+        rc = zip_slurp(z, za, ip, prof_label, lim->max_record, &prof, &prof_len, diag);
         if (rc < 0)
             goto out;
     }
     if (iq >= 0) {
-        rc = zip_slurp(za, iq, posn_label, lim->max_record, &posn, &posn_len, diag);
+        rc = zip_slurp(z, za, iq, posn_label, lim->max_record, &posn, &posn_len, diag);
         if (rc < 0)
             goto out;
     }
@@ -928,54 +928,66 @@ out:
     return rc;
 }
 
-static int zip_error_diag(int code, const char *name, struct lw_diag *diag)
+static int zip_error_diag(const struct lw_zip_api *z, int code, const char *name,
+                          struct lw_diag *diag)
 {
     zip_error_t ze;
 
-    zip_error_init_with_code(&ze, code);
+    z->error_init_with_code(&ze, code);
     lw_diag_at(diag, name, 0, 0);
-    lw_diag_set(diag, "not a readable ZIP: %s", zip_error_strerror(&ze));
-    zip_error_fini(&ze);
+    lw_diag_set(diag, "not a readable ZIP: %s", z->error_strerror(&ze));
+    z->error_fini(&ze);
     return code == ZIP_ER_MEMORY ? LW_ENOMEM : LW_EPARSE;
 }
 
 static int read_zip_mem(const void *buf, size_t len, const char *name, const struct lw_limits *lim,
                         struct lw_profile **out, struct lw_diag *diag)
 {
+    const struct lw_zip_api *z = lw_zip(diag);
     zip_error_t ze;
     zip_source_t *src;
     zip_t *za;
     int rc;
 
-    zip_error_init(&ze);
-    src = zip_source_buffer_create(buf, len, 0, &ze);
+    if (!z) {
+        lw_diag_at(diag, name, 0, 0);
+        return LW_EBACKEND;
+    }
+    z->error_init(&ze);
+    src = z->source_buffer_create(buf, len, 0, &ze);
     if (!src) {
-        zip_error_fini(&ze);
+        z->error_fini(&ze);
         return LW_ENOMEM;
     }
-    za = zip_open_from_source(src, ZIP_RDONLY, &ze);
+    za = z->open_from_source(src, ZIP_RDONLY, &ze);
     if (!za) {
-        rc = zip_error_diag(zip_error_code_zip(&ze), name, diag);
-        zip_source_free(src);
-        zip_error_fini(&ze);
+        rc = zip_error_diag(z, z->error_code_zip(&ze), name, diag);
+        z->source_free(src);
+        z->error_fini(&ze);
         return rc;
     }
-    zip_error_fini(&ze);
-    rc = read_zip(za, name, lim, out, diag);
-    zip_discard(za); /* also frees src */
+    z->error_fini(&ze);
+    rc = read_zip(z, za, name, lim, out, diag);
+    z->discard(za); /* also frees src */
     return rc;
 }
 
 static int read_zip_path(const char *path, const struct lw_limits *lim, struct lw_profile **out,
                          struct lw_diag *diag)
 {
+    const struct lw_zip_api *z = lw_zip(diag);
     int err = 0, rc;
-    zip_t *za = zip_open(path, ZIP_RDONLY, &err);
+    zip_t *za;
 
+    if (!z) {
+        lw_diag_at(diag, path, 0, 0);
+        return LW_EBACKEND;
+    }
+    za = z->open(path, ZIP_RDONLY, &err);
     if (!za)
-        return zip_error_diag(err, path, diag);
-    rc = read_zip(za, path, lim, out, diag);
-    zip_discard(za);
+        return zip_error_diag(z, err, path, diag);
+    rc = read_zip(z, za, path, lim, out, diag);
+    z->discard(za);
     return rc;
 }
 

@@ -4,15 +4,17 @@
  * streamed through the CSV reader without being unpacked. The archive comes
  * from a file (seekable descriptor; stdin is spooled first) or from memory
  * (zip_source_buffer). Owns the zip_t and the one child reader open at a
- * time; ids and diagnostics name "<zip>:<entry>". */
+ * time; ids and diagnostics name "<zip>:<entry>". libzip is called through
+ * the table of ingest/zipdl.h, loaded when the first archive opens. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zip.h>
 
 #include "ingest/reader_int.h"
+#include "ingest/zipdl.h"
 
 struct zipr {
+    const struct lw_zip_api *z;
     zip_t *za;
     zip_uint64_t n_entries, next;
     struct lw_reader *child;
@@ -35,37 +37,42 @@ static enum lw_format entry_format(const char *name)
 
 static int open_archive(struct lw_reader *r, struct zipr *st, struct lw_diag *diag)
 {
+    const struct lw_zip_api *z = st->z = lw_zip(diag);
     zip_error_t zerr;
     int rc;
 
-    zip_error_init(&zerr);
+    if (!z) {
+        lw_diag_at(diag, r->source, 0, 0);
+        return LW_EBACKEND;
+    }
+    z->error_init(&zerr);
     if (r->in->kind == LW_READER_IN_MEM) {
-        zip_source_t *src = zip_source_buffer_create(r->in->mem, r->in->mem_len, 0, &zerr);
+        zip_source_t *src = z->source_buffer_create(r->in->mem, r->in->mem_len, 0, &zerr);
         if (src) {
-            st->za = zip_open_from_source(src, ZIP_RDONLY, &zerr);
+            st->za = z->open_from_source(src, ZIP_RDONLY, &zerr);
             if (!st->za)
-                zip_source_free(src);
+                z->source_free(src);
         }
     } else {
         int fd = -1, code = 0;
         rc = lw_reader_in_to_fd(r->in, &fd, diag);
         if (rc < 0) {
             lw_diag_at(diag, r->source, 0, 0);
-            zip_error_fini(&zerr);
+            z->error_fini(&zerr);
             return rc;
         }
-        st->za = zip_fdopen(fd, ZIP_RDONLY, &code);
+        st->za = z->fdopen(fd, ZIP_RDONLY, &code);
         if (!st->za) {
             close(fd);
-            zip_error_init_with_code(&zerr, code);
+            z->error_init_with_code(&zerr, code);
         }
     }
     if (!st->za) {
-        lw_reader_diag(r, diag, 0, "not a readable ZIP archive (%s)", zip_error_strerror(&zerr));
-        zip_error_fini(&zerr);
+        lw_reader_diag(r, diag, 0, "not a readable ZIP archive (%s)", z->error_strerror(&zerr));
+        z->error_fini(&zerr);
         return LW_EPARSE;
     }
-    zip_error_fini(&zerr);
+    z->error_fini(&zerr);
     return LW_OK;
 }
 
@@ -81,7 +88,7 @@ static int open_next(struct lw_reader *r, struct zipr *st, struct lw_diag *diag)
 {
     while (st->next < st->n_entries) {
         zip_uint64_t i = st->next++;
-        const char *name = zip_get_name(st->za, i, 0);
+        const char *name = st->z->get_name(st->za, i, 0);
         enum lw_format fmt = name ? entry_format(name) : LW_FORMAT_AUTO;
         struct lw_reader_in *in = NULL;
         zip_file_t *zf;
@@ -96,10 +103,10 @@ static int open_next(struct lw_reader *r, struct zipr *st, struct lw_diag *diag)
         memcpy(source, r->source, strlen(r->source));
         source[strlen(r->source)] = ':';
         memcpy(source + strlen(r->source) + 1, name, strlen(name) + 1);
-        zf = zip_fopen_index(st->za, i, 0);
+        zf = st->z->fopen_index(st->za, i, 0);
         if (!zf) {
             lw_diag_at(diag, source, 0, 0);
-            lw_diag_set(diag, "cannot read the entry: %s", zip_strerror(st->za));
+            lw_diag_set(diag, "cannot read the entry: %s", st->z->strerror(st->za));
             free(source);
             return LW_EPARSE;
         }
@@ -150,7 +157,7 @@ static void zip_free_state(struct lw_reader *r)
         return;
     lw_reader_free(st->child);
     if (st->za)
-        zip_discard(st->za);
+        st->z->discard(st->za);
     free(st);
 }
 
@@ -170,14 +177,14 @@ int lw_reader_init_zip(struct lw_reader *r, struct lw_diag *diag)
     rc = open_archive(r, st, diag);
     if (rc < 0)
         return rc;
-    n = zip_get_num_entries(st->za, 0);
+    n = st->z->get_num_entries(st->za, 0);
     st->n_entries = n > 0 ? (zip_uint64_t)n : 0;
     if (st->n_entries > r->lim.max_files) {
         st->n_entries = r->lim.max_files;
         st->over_cap = true;
     }
     for (i = 0; i < st->n_entries; i++) {
-        const char *name = zip_get_name(st->za, i, 0);
+        const char *name = st->z->get_name(st->za, i, 0);
         if (name && entry_format(name) != LW_FORMAT_AUTO)
             return LW_OK;
     }

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zip.h>
 
 #include "ingest/reader_int.h"
+#include "ingest/zipdl.h"
 
 int lw_reader_in_open_path(const char *path, bool is_file, struct lw_reader_in **out,
                            struct lw_diag *diag)
@@ -101,12 +101,14 @@ int lw_reader_in_open_mem(const void *buf, size_t len, struct lw_reader_in **out
     return LW_OK;
 }
 
+/* zf comes from an archive opened through lw_zip, so the table is loaded
+ * for every call below (lw_zip(NULL) is then never NULL). */
 int lw_reader_in_open_zip(void *zf, struct lw_reader_in **out)
 {
     struct lw_reader_in *in = calloc(1, sizeof(*in));
 
     if (!in) {
-        zip_fclose(zf);
+        lw_zip(NULL)->fclose(zf);
         return LW_ENOMEM;
     }
     in->kind = LW_READER_IN_ZIP;
@@ -123,7 +125,7 @@ void lw_reader_in_free(struct lw_reader_in *in)
     if (in->own_fd && in->fd >= 0)
         close(in->fd);
     if (in->zf)
-        zip_fclose(in->zf);
+        lw_zip(NULL)->fclose(in->zf);
     free(in->peek);
     free(in);
 }
@@ -142,7 +144,7 @@ static int raw_read(struct lw_reader_in *in, void *buf, size_t n, size_t *got)
         return LW_OK;
     }
     case LW_READER_IN_ZIP: {
-        zip_int64_t k = zip_fread(in->zf, buf, n);
+        zip_int64_t k = lw_zip(NULL)->fread(in->zf, buf, n);
         if (k < 0)
             return LW_EIO;
         *got = (size_t)k;
