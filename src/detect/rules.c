@@ -66,9 +66,13 @@ static unsigned pattern_flags(const struct lw_ruleset *rs, size_t i, enum lw_db_
 /* Gates only say whether they match at all. */
 #define HS_GATE_FLAGS (HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH)
 
-static bool is_spans(enum lw_db_kind k)
+/* The databases loaded from the cache when first scanned rather than at
+ * start-up: the spans ones, which only text with evidence needs, and the
+ * gated ones, which only text that opens a gate needs. */
+static bool is_lazy(enum lw_db_kind k)
 {
-    return k == LW_DB_SPANS || k == LW_DB_SPANS_GATED;
+    return k == LW_DB_SPANS || k == LW_DB_PROBE_GATED || k == LW_DB_SIGNALS_GATED ||
+           k == LW_DB_SPANS_GATED;
 }
 
 static const char *const stage_names[] = {
@@ -849,7 +853,7 @@ static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
     for (k = 0; k < LW_DB_KINDS; k++) {
         if (!used[k])
             continue;
-        if (is_spans((enum lw_db_kind)k)) {
+        if (is_lazy((enum lw_db_kind)k)) {
             if (access(file[k], R_OK) != 0)
                 break;
         } else if (!cache_load(&rs->db[k], file[k])) {
@@ -860,7 +864,7 @@ static int compile_db_cached(struct lw_ruleset *rs, struct lw_rules_sink *sink,
         rs->compiled = true;
         for (k = 0; k < LW_DB_KINDS; k++) {
             struct lw_lazy_db *z;
-            if (!used[k] || !is_spans((enum lw_db_kind)k))
+            if (!used[k] || !is_lazy((enum lw_db_kind)k))
                 continue;
             if (!(z = rs->lazy[k] = calloc(1, sizeof(*z))))
                 return LW_ENOMEM;
@@ -1044,7 +1048,7 @@ struct end {
 
 struct lw_scanner {
     const struct lw_ruleset *rs;
-    hs_scratch_t *scratch;          /* sized for every database (the lazy spans ones once loaded) */
+    hs_scratch_t *scratch;          /* sized for every database (the lazy ones once loaded) */
     bool lazy_scratch[LW_DB_KINDS]; /* scratch is sized for that lazily loaded database */
     struct seen *seen;              /* one per pattern */
     bool *gate_on;                  /* per gate: it matched the text being scanned */
@@ -1149,7 +1153,7 @@ static hs_error_t scan(struct lw_scanner *sc, enum lw_db_kind k, const char *tex
     const hs_database_t *db = ruleset_db(sc->rs, k);
 
     if (!db) {
-        /* Only a lazy spans database can be missing where patterns are:
+        /* Only a lazy database can be missing where patterns are:
          * it could neither be loaded nor compiled. */
         return sc->rs->lazy[k] ? HS_NOMEM : HS_SUCCESS;
     }

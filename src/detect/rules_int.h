@@ -44,9 +44,9 @@ enum lw_db_kind {
 };
 
 /* The spans databases (tactic patterns with start of match) are by far the
- * largest, and only a message with evidence to quote needs them: when a
- * cached file is there, it is loaded by the first such message instead of
- * at start-up. */
+ * largest, and only a message with evidence to quote needs them; the gated
+ * ones only text that opens a gate. When a cached file is there, it is
+ * loaded by the first message that needs it instead of at start-up. */
 struct lw_lazy_db {
     pthread_mutex_t lock;
     hs_database_t *db;
@@ -68,8 +68,8 @@ struct lw_ruleset {
     size_t n_gates, cap_gates;
     hs_database_t *db[LW_DB_KINDS]; /* see rules.c; NULL when no pattern is of a kind */
     bool compiled;
-    /* A spans database whose cached file is left for the first message
-     * with evidence to load (see ruleset_db in rules.c); NULL when
+    /* A database whose cached file is left for the first message that
+     * needs it to load (see is_lazy and ruleset_db in rules.c); NULL when
      * db[kind] is already set. */
     struct lw_lazy_db *lazy[LW_DB_KINDS];
 };
