@@ -11,6 +11,7 @@
 #include <unicode/utf8.h>
 
 #include "detect/rules_int.h"
+#include "text/norm.h"
 
 /* A line of the file, without its end-of-line bytes. */
 struct line {
@@ -648,6 +649,20 @@ void lw_rulefile_lint_pattern(struct lw_rules_sink *sink, const char *file, unsi
                 lw_rules_problem(sink, file, line, col + i + 1,
                                  "U+%04X is removed from normalised text", (unsigned)cp);
             return;
+        }
+        /* Look-alike letters are folded to the ASCII letter (Cyrillic р, а,
+         * о become p, a, o, even in Russian words). CJK and the scripts
+         * after it are never folded, and are not looked up here: the rule
+         * packs hold hundreds of their characters. */
+        if (cp < 0x2E80 && lw_norm_global_init(NULL) == LW_OK) {
+            char letter = lw_norm_confusable((uint32_t)cp);
+            if (letter) {
+                lw_rules_problem(sink, file, line, col + i + 1,
+                                 "'%.*s' (U+%04X) is folded to its look-alike '%c' in normalised "
+                                 "text (write '%c')",
+                                 (int)(j - (int32_t)i), re + i, (unsigned)cp, letter, letter);
+                return;
+            }
         }
         i = (size_t)j;
     }

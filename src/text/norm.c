@@ -231,6 +231,11 @@ static char confusable(uint32_t cp)
     return v & F_CONFUSABLE ? (char)(v >> 8) : 0;
 }
 
+char lw_norm_confusable(uint32_t cp)
+{
+    return confusable(cp);
+}
+
 /* Typographic punctuation to ASCII (after NFKC, which has already folded
  * the fullwidth and compatibility forms); 0 when cp is not one. */
 static char punct_ascii(uint32_t cp)

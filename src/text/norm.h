@@ -72,6 +72,11 @@ LW_NODISCARD int lw_norm(const char *src, size_t len, unsigned flags, struct lw_
 LW_NODISCARD int lw_normtext_span(struct lw_normtext *nt, size_t s, size_t e, size_t *os,
                                   size_t *oe);
 
+/* The lower-case ASCII letter the normaliser writes for cp as a look-alike
+ * (Cyrillic а -> 'a'; step 5 above), or 0 when cp is kept. Needs
+ * lw_norm_global_init. */
+char lw_norm_confusable(uint32_t cp);
+
 /* Normalise a short string (a name, a pattern literal) to a malloc'd
  * NUL-terminated string, without the offset maps. */
 LW_NODISCARD int lw_norm_str(const char *src, size_t len, char **out, struct lw_diag *diag);

@@ -215,6 +215,9 @@ static void test_errors(void **state)
     expect_error(HEAD "match A2 /ａ/\n", LW_EPARSE, 5, 11, "write 'a'");
     expect_error(HEAD "match A2 /a  b/\n", LW_EPARSE, 5, 12, "two spaces");
     expect_error(HEAD "match A2 /a\tb/\n", LW_EPARSE, 5, 12, "a tab");
+    /* Cyrillic р is folded to its look-alike p, even in a Russian word */
+    expect_error(HEAD "match A2 /работа/\n", LW_EPARSE, 5, 11,
+                 "'р' (U+0440) is folded to its look-alike 'p' in normalised text (write 'p')");
     /* Vectorscan rejects: the column points into the pattern */
     expect_error(HEAD "match A2 /ok/\nmatch A2 /(?:high pay/\n", LW_EPARSE, 6, 11,
                  "pattern rejected by Vectorscan");
