@@ -1214,8 +1214,7 @@ static hs_error_t scan2(struct lw_scanner *sc, enum lw_db_kind k, enum lw_db_kin
 {
     hs_error_t hr = scan(sc, k, text, len, fn, ctx);
 
-    if ((hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED) && sc->any_gate && !sc->stopped &&
-        !(k == LW_DB_PROBE && sc->ends_full))
+    if ((hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED) && sc->any_gate && !sc->stopped)
         hr = scan(sc, gated, text, len, fn, ctx);
     return hr;
 }
@@ -1395,14 +1394,13 @@ int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_
         sc->ends_full = false;
     }
     sc->stopped = false;
-    /* The gates are the probe's: they ran with it, or run now. */
-    hr = reuse ? HS_SUCCESS : gates(sc, text, len);
+    /* The probe (and with it the gates the signals need) runs first unless
+     * it ran over this text already; it reports nothing to fn. */
+    hr = reuse ? HS_SUCCESS : probe(sc, text, len);
     if (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)
         hr = scan2(sc, LW_DB_SIGNALS, LW_DB_SIGNALS_GATED, text, len, on_signal, sc);
     if (sc->stopped)
         return LW_OK;
-    if (!reuse && (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED))
-        hr = scan2(sc, LW_DB_PROBE, LW_DB_PROBE_GATED, text, len, on_end, sc);
     if ((hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED) && (sc->nends || sc->ends_full))
         hr = spans(sc, text, len);
     return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
