@@ -8,7 +8,8 @@
  *   - direction: text that narrates what others did ("he", "police said")
  *     or warns about approaches is discounted, and so, less, is text that
  *     never speaks to the reader;
- *   - concrete, checkable job or event detail discounts an offer a little.
+ *   - concrete, checkable job or event detail discounts an offer a little;
+ *   - a request asked of the reader in return for pay adds a bonus.
  * Levels: medium needs a score of 35 and two groups; high needs 60 and a
  * request (an R code: information, people, tasks or leverage). */
 #include <math.h>
@@ -28,21 +29,24 @@
 #define SCORE_LOW    12
 #define SCORE_MEDIUM 35
 #define SCORE_HIGH   60
+/* A request (an R code) in a message that also pays or offers pay. */
+#define PAID_REQUEST 10
 
 struct lw_engine {
     struct lw_ruleset *rs;
     const struct lw_watchlist *wl;
     size_t n_tactics;
     int *group_of; /* tactic -> group index, -1 for signals */
-    int sig_you, sig_report, sig_warn, sig_job;
+    int sig_you, sig_report, sig_they, sig_warn, sig_job;
     unsigned n_groups;
+    unsigned paid_groups; /* bits of the groups offer, lure, inducement */
 };
 
 /* What one text showed, before scoring. */
 struct tally {
     int *w;         /* per tactic: weight of the strongest pattern, 0 if none */
     unsigned *hits; /* per tactic: matches */
-    unsigned you, report, warn, job;
+    unsigned you, report, they, warn, job;
     int wl_points; /* added by watchlist indicators */
 };
 
@@ -105,9 +109,12 @@ int lw_engine_new(const char *rules_path, const char *cache_dir, struct lw_engin
             groups[e->n_groups++] = name;
         }
         e->group_of[i] = (int)g;
+        if (!strcmp(name, "offer") || !strcmp(name, "lure") || !strcmp(name, "inducement"))
+            e->paid_groups |= 1u << g;
     }
     e->sig_you = find_signal(e->rs, "you");
     e->sig_report = find_signal(e->rs, "report");
+    e->sig_they = find_signal(e->rs, "they");
     e->sig_warn = find_signal(e->rs, "warn");
     e->sig_job = find_signal(e->rs, "job");
     *out = e;
@@ -208,6 +215,8 @@ static int on_hit(void *ctx, unsigned pattern, size_t start, size_t end)
         w->t.you++;
     else if ((int)t == e->sig_report)
         w->t.report++;
+    else if ((int)t == e->sig_they)
+        w->t.they++;
     else if ((int)t == e->sig_warn)
         w->t.warn++;
     else if ((int)t == e->sig_job)
@@ -257,10 +266,12 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
      * the signals were not counted, see lw_worker_screen). */
     if (raw <= 0) {
         v->reading = NULL;
-    } else if (t->warn > 0 && t->report > 0) {
+    } else if (t->warn >= 2 || (t->warn > 0 && (t->report > 0 || t->you == 0))) {
         dir = 0.4;
         v->reading = "reads as a warning about approaches";
-    } else if (t->report >= 2 && t->report > t->you) {
+    } else if (t->report > 0 && t->report + t->they >= 2 && t->report + t->they > t->you) {
+        /* Pronouns alone do not make a report: an approach speaks of its
+         * client as "they". A report has reporting words as well. */
         dir = 0.4;
         v->reading = "reads as a report about others";
     } else if (t->you == 0) {
@@ -268,6 +279,11 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
         v->reading = "does not address the reader";
     } else {
         v->reading = "addressed to the reader";
+        /* Information, people or tasks asked of the reader in return for
+         * pay is the trade the whole pipeline leads to: more than the sum
+         * of its cues. */
+        if (request && (groups & e->paid_groups))
+            raw += PAID_REQUEST;
     }
     if (!request && t->job >= 2)
         dir *= 0.75;
@@ -302,7 +318,7 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
     memset(w->t.w, 0, e->n_tactics * sizeof(*w->t.w));
     memset(w->t.hits, 0, e->n_tactics * sizeof(*w->t.hits));
     memset(w->flags, 0, e->n_tactics * sizeof(*w->flags));
-    w->t.you = w->t.report = w->t.warn = w->t.job = 0;
+    w->t.you = w->t.report = w->t.they = w->t.warn = w->t.job = 0;
     w->t.wl_points = 0;
     v->defects = m->defects;
 
@@ -353,6 +369,7 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
     v->watch_points = w->t.wl_points;
     v->you = w->t.you;
     v->report = w->t.report;
+    v->they = w->t.they;
     v->warn = w->t.warn;
     v->job = w->t.job;
     score_tally(e, &w->t, v);
@@ -365,7 +382,7 @@ struct thread_state {
     char *id;
     int *w; /* per tactic: strongest weight seen in the thread */
     unsigned messages;
-    unsigned you, report, warn, job;
+    unsigned you, report, they, warn, job;
     int wl_points;
 };
 
@@ -487,6 +504,7 @@ int lw_thread_ctx_apply(struct lw_thread_ctx *t, const struct lw_msg *m, struct 
     s->messages++;
     s->you += v->you;
     s->report += v->report;
+    s->they += v->they;
     s->warn += v->warn;
     s->job += v->job;
     s->wl_points = LW_MAX(s->wl_points, v->watch_points);
@@ -498,6 +516,7 @@ int lw_thread_ctx_apply(struct lw_thread_ctx *t, const struct lw_msg *m, struct 
     tl.w = s->w;
     tl.you = s->you;
     tl.report = s->report;
+    tl.they = s->they;
     tl.warn = s->warn;
     tl.job = s->job;
     tl.wl_points = s->wl_points;

@@ -56,7 +56,7 @@ struct lw_verdict {
     struct lw_verdict_indicator indicators[LW_MAX_INDICATORS];
     int watch_points; /* what the indicators added, capped */
     /* Signal counts and how they shaped the score (for explanations). */
-    unsigned you, report, warn, job;
+    unsigned you, report, they, warn, job;
     unsigned n_groups;
     const char *reading; /* one phrase: "addressed to you", "reads as a report", ... */
     /* Conversation context: set when earlier messages of the same thread

@@ -291,6 +291,58 @@ static void test_signals_only_with_evidence(void **state)
     assert_string_equal(v.reading, "addressed to the reader");
 }
 
+/* An approach that speaks of its client as "they" is still addressed to the
+ * reader: pronouns alone do not make a report. */
+static void test_pronouns_alone_are_not_a_report(void **state)
+{
+    struct lw_verdict v;
+
+    (void)state;
+    screen("Good job on the trial report, they liked it. For the next one they want the internal "
+           "slides from their meeting, before it is made public. They will pay you double.",
+           &v);
+    assert_true(v.they >= 3);
+    assert_int_equal(v.report, 0);
+    assert_string_equal(v.reading, "addressed to the reader");
+    assert_true(v.level >= LW_LEVEL_MEDIUM);
+}
+
+/* Awareness material reads as a warning: two warning cues, or one in a text
+ * that does not address the reader. */
+static void test_warnings_are_discounted(void **state)
+{
+    struct lw_verdict v;
+
+    (void)state;
+    screen("Security awareness: be alert to unsolicited offers of paid consulting, pay that seems "
+           "too good to be true and requests to move the conversation to WhatsApp. If you receive "
+           "such an approach, report it to your security team.",
+           &v);
+    assert_true(v.warn >= 2);
+    assert_string_equal(v.reading, "reads as a warning about approaches");
+    assert_true(v.level < LW_LEVEL_MEDIUM);
+    screen("保密教育培训通知：警惕境外人员通过高薪兼职、专家咨询等方式套取内部资料。", &v);
+    assert_string_equal(v.reading, "reads as a warning about approaches");
+    assert_true(v.level < LW_LEVEL_MEDIUM);
+}
+
+/* A request asked of the reader in return for pay weighs more than its
+ * cues: the same request without the pay scores lower by the bonus and
+ * more. */
+static void test_paid_request(void **state)
+{
+    struct lw_verdict paid, unpaid;
+
+    (void)state;
+    screen("Can you take some photos of the ships at the naval base? We pay $200 per set.", &paid);
+    screen("Can you take some photos of the ships at the naval base?", &unpaid);
+    assert_true(has_flag(&paid, "R3"));
+    assert_true(has_flag(&unpaid, "R3"));
+    assert_true(paid.level >= LW_LEVEL_MEDIUM);
+    assert_true(unpaid.level < LW_LEVEL_MEDIUM);
+    assert_true(paid.score >= unpaid.score + 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +356,9 @@ int main(void)
         cmocka_unit_test(test_json_verdict),
         cmocka_unit_test(test_json_clean_verdict),
         cmocka_unit_test(test_signals_only_with_evidence),
+        cmocka_unit_test(test_pronouns_alone_are_not_a_report),
+        cmocka_unit_test(test_warnings_are_discounted),
+        cmocka_unit_test(test_paid_request),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
