@@ -236,6 +236,7 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
     unsigned groups = 0, n_groups = 0;
     bool request = false;
     double raw = 0, mult, dir = 1.0;
+    bool warning = false;
     enum lw_stage stage = LW_STAGE_NONE;
     size_t i;
     int score;
@@ -268,6 +269,7 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
         v->reading = NULL;
     } else if (t->warn >= 2 || (t->warn > 0 && (t->report > 0 || t->you == 0))) {
         dir = 0.4;
+        warning = true;
         v->reading = "reads as a warning about approaches";
     } else if (t->report > 0 && t->report + t->they >= 2 && t->report + t->they > t->you) {
         /* Pronouns alone do not make a report: an approach speaks of its
@@ -304,6 +306,10 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
         v->level = LW_LEVEL_LOW;
     else
         v->level = LW_LEVEL_NONE;
+    /* Awareness material lists every tactic it warns of; it is never an
+     * approach itself, however many it names. */
+    if (warning && v->level > LW_LEVEL_LOW)
+        v->level = LW_LEVEL_LOW;
 }
 
 int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verdict *v,

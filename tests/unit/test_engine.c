@@ -321,6 +321,15 @@ static void test_warnings_are_discounted(void **state)
     assert_true(v.warn >= 2);
     assert_string_equal(v.reading, "reads as a warning about approaches");
     assert_true(v.level < LW_LEVEL_MEDIUM);
+    /* However many tactics a warning lists, it stays below medium. */
+    screen("Red flags: paid consulting for geopolitical reports, $1,000 per report, an unnamed "
+           "client, a push to WhatsApp, all-expenses-paid trips, requests for internal documents "
+           "and for the names and contact details of your colleagues. If you receive such an "
+           "approach, report it to your security team.",
+           &v);
+    assert_string_equal(v.reading, "reads as a warning about approaches");
+    assert_true(v.n_flags >= 5);
+    assert_true(v.level <= LW_LEVEL_LOW);
     screen("保密教育培训通知：警惕境外人员通过高薪兼职、专家咨询等方式套取内部资料。", &v);
     assert_string_equal(v.reading, "reads as a warning about approaches");
     assert_true(v.level < LW_LEVEL_MEDIUM);
