@@ -195,8 +195,9 @@ int main(int argc, char **argv)
         hs_free_database(db);
     }
     qsort(c, np, sizeof(*c), by_cost);
+    size_t top = getenv("PATTERN_COST_TOP") ? (size_t)strtoul(getenv("PATTERN_COST_TOP"), NULL, 10) : 25;
     printf("\nslowest patterns alone (ms for all the text, matches, file:line):\n");
-    for (size_t k = 0; c && k < np && k < 25; k++) {
+    for (size_t k = 0; c && k < np && k < top; k++) {
         const struct lw_pattern *p = lw_ruleset_pattern(rs, c[k].i);
         printf("%8.2f ms %7lu  %s:%lu  /%.70s%s/\n", c[k].s * 1e3, c[k].hits, p->file, p->line,
                p->regex, strlen(p->regex) > 70 ? "..." : "");

@@ -5,7 +5,8 @@
 # Usage: bench/pattern-cost.sh [INPUT...]; INPUT defaults to
 # bench/work/corpus (made by bench/screen-corpus.sh), else samples/.
 # LW_RULES=DIR times another rule folder; PATTERN_COST_SOM=1 times each
-# pattern with start of match, as the spans database holds it.
+# pattern with start of match, as the spans database holds it;
+# PATTERN_COST_TOP=N lists the N slowest patterns (25).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 work="$root/bench/work"

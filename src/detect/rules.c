@@ -1284,7 +1284,7 @@ static int on_span(unsigned id, unsigned long long from, unsigned long long to, 
 /* Bytes before a match end that its window takes: far more than any phrase
  * the rules describe. A match that starts further back is found by a pass
  * over the whole text. */
-#define SPAN_WINDOW 1024
+#define SPAN_WINDOW 256
 
 static bool word_byte(unsigned char c)
 {
