@@ -195,8 +195,8 @@ int main(int argc, char **argv)
         hs_free_database(db);
     }
     qsort(c, np, sizeof(*c), by_cost);
-    size_t top =
-        getenv("PATTERN_COST_TOP") ? (size_t)strtoul(getenv("PATTERN_COST_TOP"), NULL, 10) : 25;
+    const char *top_env = getenv("PATTERN_COST_TOP");
+    size_t top = top_env ? (size_t)strtoul(top_env, NULL, 10) : 25;
     printf("\nslowest patterns alone (ms for all the text, matches, file:line):\n");
     for (size_t k = 0; c && k < np && k < top; k++) {
         const struct lw_pattern *p = lw_ruleset_pattern(rs, c[k].i);
