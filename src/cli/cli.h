@@ -14,6 +14,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_vet(int argc, char **argv);
+int cmd_model(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* "lurewatch: <message>" on stderr, git's grammar: lower case, no full stop. */
@@ -32,6 +33,8 @@ const char *lw_cli_data_dir(void);
  * for none), else $XDG_CACHE_HOME/lurewatch, else ~/.cache/lurewatch; NULL
  * when none can be named. */
 const char *lw_cli_cache_dir(void);
+/* The classifier's model file: opt, else model.tsv in the data folder. */
+const char *lw_cli_model_path(const char *opt);
 /* The store: --store, else $LUREWATCH_STORE, else ./lurewatch.db. */
 const char *lw_cli_store_path(const char *opt);
 

@@ -68,6 +68,8 @@ static json_t *case_json(const struct eval_ctx *c, const struct lw_msg *m,
     json_object_set_new(o, "score", json_integer(v->score));
     json_object_set_new(o, "flags", codes);
     json_object_set_new(o, "reading", json_string(v->reading ? v->reading : ""));
+    if (v->model_used)
+        json_object_set_new(o, "model_p", json_real(v->model_p));
     return o;
 }
 
@@ -107,7 +109,10 @@ static void print_cases(const char *title, json_t *a)
         }
         if (!json_array_size(json_object_get(o, "flags")))
             printf(" (none)");
-        printf("  [%s]\n", json_string_value(json_object_get(o, "reading")));
+        printf("  [%s]", json_string_value(json_object_get(o, "reading")));
+        if (json_object_get(o, "model_p"))
+            printf(" model %.2f", json_real_value(json_object_get(o, "model_p")));
+        putchar('\n');
     }
 }
 

@@ -21,6 +21,7 @@ static const struct cmd commands[] = {
     {"rules", cmd_rules, "check rule files or list the tactic taxonomy"},
     {"watch", cmd_watch, "manage the watchlist of personas and fronts"},
     {"vet", cmd_vet, "rate a profile the way NPSA's Profile Reviewer does"},
+    {"model", cmd_model, "train or check the learned classifier"},
     {"version", cmd_version, "print the version"},
 };
 

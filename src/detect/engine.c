@@ -20,6 +20,7 @@
 #include <xxhash.h>
 
 #include "detect/engine.h"
+#include "detect/model.h"
 #include "detect/watchlist_match.h"
 #include "text/norm.h"
 
@@ -31,10 +32,18 @@
 #define SCORE_HIGH   60
 /* A request (an R code) in a message that also pays or offers pay. */
 #define PAID_REQUEST 10
+/* The learned classifier: a probability above MODEL_FLOOR earns up to
+ * MODEL_POINTS points, in proportion; from MODEL_GROUP points on, it counts
+ * as a group of evidence of its own (docs/scoring.md). Chosen by
+ * cross-validation (bench/model-cv.sh), never on the held-out set. */
+#define MODEL_FLOOR  0.55
+#define MODEL_POINTS 45
+#define MODEL_GROUP  10
 
 struct lw_engine {
     struct lw_ruleset *rs;
     const struct lw_watchlist *wl;
+    const struct lw_model *model;
     size_t n_tactics;
     int *group_of; /* tactic -> group index, -1 for signals */
     int sig_you, sig_report, sig_they, sig_warn, sig_job;
@@ -47,12 +56,14 @@ struct tally {
     int *w;         /* per tactic: weight of the strongest pattern, 0 if none */
     unsigned *hits; /* per tactic: matches */
     unsigned you, report, they, warn, job;
-    int wl_points; /* added by watchlist indicators */
+    int wl_points;    /* added by watchlist indicators */
+    int model_points; /* added by the classifier */
 };
 
 struct lw_worker {
     const struct lw_engine *e;
     struct lw_scanner *sc;
+    struct lw_model_scratch *ms; /* NULL without a model */
     struct lw_normtext nt;
     struct tally t;
     struct lw_flag *flags; /* per tactic, normalised spans while scanning */
@@ -144,6 +155,19 @@ void lw_engine_set_watchlist(struct lw_engine *e, const struct lw_watchlist *wl)
     e->wl = wl;
 }
 
+void lw_engine_set_model(struct lw_engine *e, const struct lw_model *m)
+{
+    e->model = m;
+}
+
+/* What a probability from the classifier adds to the score. */
+static int model_points(double p)
+{
+    if (p <= MODEL_FLOOR)
+        return 0;
+    return (int)lround(MODEL_POINTS * (p - MODEL_FLOOR) / (1 - MODEL_FLOOR));
+}
+
 int lw_worker_new(const struct lw_engine *e, struct lw_worker **out, struct lw_diag *diag)
 {
     struct lw_worker *w = calloc(1, sizeof(*w));
@@ -164,6 +188,11 @@ int lw_worker_new(const struct lw_engine *e, struct lw_worker **out, struct lw_d
     rc = lw_scanner_new(e->rs, &w->sc, diag);
     if (rc < 0)
         goto fail;
+    if (e->model) {
+        rc = lw_model_scratch_new(&w->ms);
+        if (rc < 0)
+            goto fail;
+    }
     *out = w;
     return LW_OK;
 fail:
@@ -176,6 +205,7 @@ void lw_worker_free(struct lw_worker *w)
     if (!w)
         return;
     lw_scanner_free(w->sc);
+    lw_model_scratch_free(w->ms);
     lw_normtext_release(&w->nt);
     free(w->t.w);
     free(w->t.hits);
@@ -261,6 +291,10 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
     raw += t->wl_points;
     if (t->wl_points >= 15)
         n_groups++;
+    /* So is the classifier's judgement, when it is firm enough. */
+    raw += t->model_points;
+    if (t->model_points >= MODEL_GROUP)
+        n_groups++;
     mult = n_groups <= 1 ? 0.6 : n_groups == 2 ? 1.0 : n_groups == 3 ? 1.2 : 1.35;
 
     /* Direction weighs evidence: with none there is nothing to read (and
@@ -326,6 +360,7 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
     memset(w->flags, 0, e->n_tactics * sizeof(*w->flags));
     w->t.you = w->t.report = w->t.they = w->t.warn = w->t.job = 0;
     w->t.wl_points = 0;
+    w->t.model_points = 0;
     v->defects = m->defects;
 
     /* Offsets are mapped only for messages with evidence to quote. */
@@ -344,9 +379,28 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
         if (rc < 0)
             return rc;
     }
+    /* The classifier weighs the whole text where the rules or the
+     * watchlist found a cue: it strengthens evidence, never stands in for
+     * it (one group is never medium), and most mail has none, so most mail
+     * costs it nothing. */
+    if (e->model && (hit || w->t.wl_points > 0)) {
+        struct lw_model_result mr;
+        unsigned k;
+        lw_model_score(e->model, w->ms, w->nt.s, w->nt.len, &mr);
+        v->model_used = true;
+        v->model_p = mr.p;
+        v->model_points = w->t.model_points = model_points(mr.p);
+        for (k = 0; v->model_points > 0 && k < mr.n_evidence; k++) {
+            rc = lw_normtext_span(&w->nt, mr.evidence[k].start, mr.evidence[k].end,
+                                  &v->model_evidence[k].start, &v->model_evidence[k].end);
+            if (rc < 0)
+                return rc;
+            v->n_model_evidence++;
+        }
+    }
     /* Signals only shape the weight of evidence: text with none, from the
-     * rules or the watchlist, is not scanned for them. */
-    if (hit || w->t.wl_points > 0) {
+     * rules, the watchlist or the classifier, is not scanned for them. */
+    if (hit || w->t.wl_points > 0 || w->t.model_points > 0) {
         rc = lw_scanner_scan(w->sc, w->nt.s, w->nt.len, on_hit, w);
         if (rc < 0) {
             lw_diag_set(diag, "message %s: the pattern matcher failed", m->id);
@@ -389,7 +443,7 @@ struct thread_state {
     int *w; /* per tactic: strongest weight seen in the thread */
     unsigned messages;
     unsigned you, report, they, warn, job;
-    int wl_points;
+    int wl_points, model_points;
 };
 
 struct lw_thread_ctx {
@@ -514,6 +568,7 @@ int lw_thread_ctx_apply(struct lw_thread_ctx *t, const struct lw_msg *m, struct 
     s->warn += v->warn;
     s->job += v->job;
     s->wl_points = LW_MAX(s->wl_points, v->watch_points);
+    s->model_points = LW_MAX(s->model_points, v->model_points);
 
     if (s->messages < 2)
         return LW_OK;
@@ -526,6 +581,7 @@ int lw_thread_ctx_apply(struct lw_thread_ctx *t, const struct lw_msg *m, struct 
     tl.warn = s->warn;
     tl.job = s->job;
     tl.wl_points = s->wl_points;
+    tl.model_points = s->model_points;
     score_tally(e, &tl, &conv);
     v->thread_level = conv.level;
     if (v->n_flags > 0 && conv.level > v->level) {

@@ -15,6 +15,7 @@
 #include "ingest/msg.h"
 
 struct lw_watchlist;
+struct lw_model;
 struct lw_engine;
 struct lw_worker;
 
@@ -27,6 +28,9 @@ const struct lw_ruleset *lw_engine_rules(const struct lw_engine *e);
 /* Use a watchlist (borrowed: it must outlive the engine). Call before any
  * worker is created. NULL switches watchlist matching off. */
 void lw_engine_set_watchlist(struct lw_engine *e, const struct lw_watchlist *wl);
+/* Use the learned classifier (borrowed, like the watchlist; detect/model.h).
+ * Call before any worker is created. NULL switches it off. */
+void lw_engine_set_model(struct lw_engine *e, const struct lw_model *m);
 
 LW_NODISCARD int lw_worker_new(const struct lw_engine *e, struct lw_worker **out,
                                struct lw_diag *diag);

@@ -205,12 +205,38 @@ static int put_span_text(struct lw_buf *out, bool *first, const struct lw_msg *m
     return rc;
 }
 
-/* {"code":..,"name":..,"stage":..,"weight":..,"evidence":[{"start":..,"end":..,"text":..}]} */
+/* "evidence":[{"start":..,"end":..,"text":..}, ...] */
+static int put_evidence(struct lw_buf *out, bool *first, const struct lw_msg *m,
+                        const struct lw_span *ev, unsigned n)
+{
+    bool ev_first = true;
+    unsigned k;
+    int rc = put_key(out, first, "evidence");
+
+    if (rc == LW_OK)
+        rc = lw_buf_appendc(out, '[');
+    for (k = 0; rc == LW_OK && k < n; k++) {
+        bool e_first = true;
+        rc = put_key(out, &ev_first, NULL);
+        if (rc == LW_OK)
+            rc = lw_buf_appendc(out, '{');
+        if (rc == LW_OK)
+            rc = put_int(out, &e_first, "start", (json_int_t)ev[k].start);
+        if (rc == LW_OK)
+            rc = put_int(out, &e_first, "end", (json_int_t)ev[k].end);
+        if (rc == LW_OK)
+            rc = put_span_text(out, &e_first, m, ev[k]);
+        if (rc == LW_OK)
+            rc = lw_buf_appendc(out, '}');
+    }
+    return rc == LW_OK ? lw_buf_appendc(out, ']') : rc;
+}
+
+/* {"code":..,"name":..,"stage":..,"weight":..,"evidence":[...]} */
 static int put_flag(struct lw_buf *out, const struct lw_flag *f, const struct lw_tactic *t,
                     const struct lw_msg *m, enum lw_lang lang)
 {
-    bool first = true, ev_first = true;
-    unsigned k;
+    bool first = true;
     int rc = lw_buf_appendc(out, '{');
 
     if (rc == LW_OK)
@@ -222,24 +248,29 @@ static int put_flag(struct lw_buf *out, const struct lw_flag *f, const struct lw
     if (rc == LW_OK)
         rc = put_int(out, &first, "weight", f->weight);
     if (rc == LW_OK)
-        rc = put_key(out, &first, "evidence");
+        rc = put_evidence(out, &first, m, f->evidence, f->n_evidence);
+    return rc == LW_OK ? lw_buf_appendc(out, '}') : rc;
+}
+
+/* "model":{"p":0.912,"points":25,"evidence":[...]}: the classifier's view,
+ * with the words that weighed most (only when it added points). */
+static int put_model(struct lw_buf *out, bool *first, const struct lw_verdict *v,
+                     const struct lw_msg *m)
+{
+    bool sub = true;
+    int rc = put_key(out, first, "model");
+
     if (rc == LW_OK)
-        rc = lw_buf_appendc(out, '[');
-    for (k = 0; rc == LW_OK && k < f->n_evidence; k++) {
-        bool e_first = true;
-        rc = put_key(out, &ev_first, NULL);
-        if (rc == LW_OK)
-            rc = lw_buf_appendc(out, '{');
-        if (rc == LW_OK)
-            rc = put_int(out, &e_first, "start", (json_int_t)f->evidence[k].start);
-        if (rc == LW_OK)
-            rc = put_int(out, &e_first, "end", (json_int_t)f->evidence[k].end);
-        if (rc == LW_OK)
-            rc = put_span_text(out, &e_first, m, f->evidence[k]);
-        if (rc == LW_OK)
-            rc = lw_buf_appendc(out, '}');
-    }
-    return rc == LW_OK ? lw_buf_append(out, "]}", 2) : rc;
+        rc = lw_buf_appendc(out, '{');
+    if (rc == LW_OK)
+        rc = put_key(out, &sub, "p");
+    if (rc == LW_OK)
+        rc = lw_buf_printf(out, "%.3f", v->model_p);
+    if (rc == LW_OK)
+        rc = put_int(out, &sub, "points", v->model_points);
+    if (rc == LW_OK)
+        rc = put_evidence(out, &sub, m, v->model_evidence, v->n_model_evidence);
+    return rc == LW_OK ? lw_buf_appendc(out, '}') : rc;
 }
 
 /* A watchlist sighting; "start" and "end" only for one in the text. */
@@ -308,6 +339,8 @@ int lw_verdict_json(const struct lw_verdict *v, const struct lw_msg *m, const st
     }
     if (rc == LW_OK)
         rc = lw_buf_appendc(out, ']');
+    if (rc == LW_OK && v->model_used)
+        rc = put_model(out, &first, v, m);
 
     /* The level's advice, then each flagged tactic's from "low" up. */
     if (rc == LW_OK)
@@ -424,6 +457,18 @@ int lw_verdict_text(const struct lw_verdict *v, const struct lw_msg *m, const st
         const struct lw_verdict_indicator *in = &v->indicators[i];
         rc = lw_buf_printf(out, "  watchlist: %s %s \"%s\" in %s (%s, %s; %s)\n", in->strength,
                            in->type, in->value, in->field, in->source, in->date, in->why);
+    }
+    if (rc == LW_OK && v->model_points > 0) {
+        rc = lw_buf_printf(out,
+                           "  learned model: %.0f%% like the approaches it learned from (+%d)\n",
+                           100 * v->model_p, v->model_points);
+        for (k = 0; rc == LW_OK && k < v->n_model_evidence; k++) {
+            rc = lw_buf_appends(out, "      ");
+            if (rc == LW_OK)
+                rc = quote_span(out, m, v->model_evidence[k], color);
+            if (rc == LW_OK)
+                rc = lw_buf_appendc(out, '\n');
+        }
     }
     if (rc == LW_OK && v->thread_messages)
         rc = lw_buf_printf(

@@ -55,6 +55,12 @@ struct lw_verdict {
     unsigned n_indicators;
     struct lw_verdict_indicator indicators[LW_MAX_INDICATORS];
     int watch_points; /* what the indicators added, capped */
+    /* The learned classifier (detect/model.h), when one was used. */
+    bool model_used;
+    double model_p;   /* its probability that this is an approach */
+    int model_points; /* what it added to the score */
+    unsigned n_model_evidence;
+    struct lw_span model_evidence[3]; /* the words that weighed most */
     /* Signal counts and how they shaped the score (for explanations). */
     unsigned you, report, they, warn, job;
     unsigned n_groups;
