@@ -30,7 +30,7 @@
 
 #include "base/err.h"
 
-#define LW_MODEL_MAX_TEXT  4096
+#define LW_MODEL_MAX_TEXT  2048
 #define LW_MODEL_MAX_TOKEN 24
 #define LW_MODEL_EVIDENCE  3
 
