@@ -9,7 +9,9 @@
  *     or warns about approaches is discounted, and so, less, is text that
  *     never speaks to the reader;
  *   - concrete, checkable job or event detail discounts an offer a little;
- *   - a request asked of the reader in return for pay adds a bonus.
+ *   - a request asked of the reader in return for pay adds a bonus;
+ *   - where there is a cue, the learned classifier (model.h) weighs the
+ *     whole text, and a firm judgement counts as one more group.
  * Levels: medium needs a score of 35 and two groups; high needs 60 and a
  * request (an R code: information, people, tasks or leverage). */
 #include <math.h>
@@ -39,6 +41,7 @@
 #define MODEL_FLOOR  0.55
 #define MODEL_POINTS 45
 #define MODEL_GROUP  10
+_Static_assert(LW_MODEL_EVIDENCE <= LW_MAX_MODEL_EVIDENCE, "verdicts hold the model's evidence");
 
 struct lw_engine {
     struct lw_ruleset *rs;
@@ -399,8 +402,8 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
         }
     }
     /* Signals only shape the weight of evidence: text with none, from the
-     * rules, the watchlist or the classifier, is not scanned for them. */
-    if (hit || w->t.wl_points > 0 || w->t.model_points > 0) {
+     * rules or the watchlist, is not scanned for them. */
+    if (hit || w->t.wl_points > 0) {
         rc = lw_scanner_scan(w->sc, w->nt.s, w->nt.len, on_hit, w);
         if (rc < 0) {
             lw_diag_set(diag, "message %s: the pattern matcher failed", m->id);

@@ -15,6 +15,9 @@
 #define MODEL_VERSION    1
 #define MODEL_MAX_FILE   (64u << 20)
 #define MODEL_MAX_WEIGHT 1000.0
+/* Features one model may hold: the table is sized before parsing, from
+ * the number of lines, so this bounds what a file can make us allocate. */
+#define MODEL_MAX_FEATURES (1u << 20)
 /* Distinct features one message can have: a token is at least one byte and
  * a separator, so LW_MODEL_MAX_TEXT bytes make at most this many (unigrams
  * and bigrams); the seen-set is four times larger. */
@@ -279,7 +282,7 @@ int lw_model_load_mem(const char *buf, size_t len, const char *name, struct lw_m
     bool header = false, have_bias = false;
     int rc;
 
-    for (i = 0; i < len; i++)
+    for (i = 0; i < len && lines <= MODEL_MAX_FEATURES + 2; i++)
         lines += buf[i] == '\n';
     while (slots < 2 * lines)
         slots *= 2;
@@ -349,6 +352,10 @@ int lw_model_load_mem(const char *buf, size_t len, const char *name, struct lw_m
             rc = fail(diag, name, line, 1,
                       "the feature is not one token or two as the tokeniser writes them "
                       "(lower case, digits as 0, one space between)");
+            goto bad;
+        }
+        if (m->n == MODEL_MAX_FEATURES) {
+            rc = fail(diag, name, line, 1, "more than 1048576 features");
             goto bad;
         }
         if (lookup(m, key)) {

@@ -17,9 +17,10 @@ enum lw_level { LW_LEVEL_NONE = 0, LW_LEVEL_LOW, LW_LEVEL_MEDIUM, LW_LEVEL_HIGH 
 const char *lw_level_name(enum lw_level l);
 LW_NODISCARD int lw_level_parse(const char *s, enum lw_level *out);
 
-#define LW_MAX_FLAGS      32
-#define LW_MAX_EVIDENCE   3
-#define LW_MAX_INDICATORS 8
+#define LW_MAX_FLAGS          32
+#define LW_MAX_EVIDENCE       3
+#define LW_MAX_INDICATORS     8
+#define LW_MAX_MODEL_EVIDENCE 3
 
 struct lw_span {
     size_t start, end; /* original bytes [start, end) of msg->text */
@@ -60,7 +61,7 @@ struct lw_verdict {
     double model_p;   /* its probability that this is an approach */
     int model_points; /* what it added to the score */
     unsigned n_model_evidence;
-    struct lw_span model_evidence[3]; /* the words that weighed most */
+    struct lw_span model_evidence[LW_MAX_MODEL_EVIDENCE]; /* the words that weighed most */
     /* Signal counts and how they shaped the score (for explanations). */
     unsigned you, report, they, warn, job;
     unsigned n_groups;

@@ -144,6 +144,32 @@ static void test_load_errors(void **state)
     load("lurewatch-model\t1\n(bias)\t0\n\t1\n", LW_EPARSE, 3);
 }
 
+static void test_load_caps_features(void **state)
+{
+    /* One feature more than a model may hold: refused at that line. */
+    size_t n = (1u << 20) + 1, i, len = 0;
+    char *buf = malloc(n * 8 + 64);
+    struct lw_model *m = NULL;
+    struct lw_diag d;
+
+    (void)state;
+    assert_non_null(buf);
+    len += (size_t)snprintf(buf, 64, "lurewatch-model\t1\n(bias)\t0\n");
+    for (i = 0; i < n; i++) {
+        size_t k = i;
+        int j;
+        for (j = 0; j < 5; j++, k /= 26)
+            buf[len++] = (char)('a' + k % 26);
+        memcpy(buf + len, "\t1\n", 3);
+        len += 3;
+    }
+    lw_diag_clear(&d);
+    assert_int_equal(lw_model_load_mem(buf, len, "big.tsv", &m, &d), LW_EPARSE);
+    assert_null(m);
+    assert_int_equal(d.line, n + 2);
+    free(buf);
+}
+
 static void test_load_file_errors(void **state)
 {
     struct lw_model *m = NULL;
@@ -292,22 +318,34 @@ static void test_train_needs_both_kinds(void **state)
 
 /* --- in the engine ---------------------------------------------------------- */
 
-static struct lw_engine *engine_with(const char *model_text, struct lw_model **model)
+/* One engine for these tests (compiling the rules takes a while); each
+ * test sets the model it wants before its workers are made. */
+static struct lw_engine *engine;
+
+static int engine_setup(void **state)
 {
     char path[4096];
     const char *src = getenv("LW_SRC");
-    struct lw_engine *e;
     struct lw_diag d;
 
+    (void)state;
     lw_diag_clear(&d);
     snprintf(path, sizeof(path), "%s/rules", src ? src : ".");
-    assert_int_equal(lw_engine_new(path, NULL, &e, &d), LW_OK);
-    *model = NULL;
-    if (model_text) {
-        *model = load(model_text, LW_OK, 0);
-        lw_engine_set_model(e, *model);
-    }
-    return e;
+    return lw_engine_new(path, NULL, &engine, &d) < 0 ? -1 : 0;
+}
+
+static int engine_teardown(void **state)
+{
+    (void)state;
+    lw_engine_free(engine);
+    return 0;
+}
+
+static struct lw_engine *engine_with(const char *model_text, struct lw_model **model)
+{
+    *model = model_text ? load(model_text, LW_OK, 0) : NULL;
+    lw_engine_set_model(engine, *model);
+    return engine;
 }
 
 static void screen_with(struct lw_engine *e, const char *text, struct lw_verdict *v)
@@ -341,7 +379,6 @@ static void test_model_strengthens_evidence(void **state)
     e = engine_with(NULL, &m);
     screen_with(e, text, &without);
     assert_false(without.model_used);
-    lw_engine_free(e);
 
     e = engine_with(sure, &m);
     screen_with(e, text, &with);
@@ -354,7 +391,7 @@ static void test_model_strengthens_evidence(void **state)
     /* Its evidence maps into the original text. */
     assert_true(with.n_model_evidence > 0);
     assert_true(with.model_evidence[0].end <= strlen(text));
-    lw_engine_free(e);
+    lw_engine_set_model(e, NULL);
     lw_model_free(m);
 }
 
@@ -373,7 +410,7 @@ static void test_model_alone_is_not_evidence(void **state)
     assert_int_equal(v.n_flags, 0);
     assert_false(v.model_used);
     assert_int_equal(v.level, LW_LEVEL_NONE);
-    lw_engine_free(e);
+    lw_engine_set_model(e, NULL);
     lw_model_free(m);
 }
 
@@ -391,7 +428,7 @@ static void test_model_does_not_lift_a_report(void **state)
     screen_with(e, text, &v);
     assert_true(v.model_points > 0);
     assert_true(v.level < LW_LEVEL_MEDIUM);
-    lw_engine_free(e);
+    lw_engine_set_model(e, NULL);
     lw_model_free(m);
 }
 
@@ -402,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_features_read_a_bounded_prefix),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_load_errors),
+        cmocka_unit_test(test_load_caps_features),
         cmocka_unit_test(test_load_file_errors),
         cmocka_unit_test(test_score),
         cmocka_unit_test(test_train),
@@ -415,5 +453,5 @@ int main(void)
     lw_diag_clear(&d);
     if (lw_norm_global_init(&d) < 0)
         return 1;
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, engine_setup, engine_teardown);
 }
