@@ -12,7 +12,8 @@
 #
 # Needs the corpus that bench/screen-corpus.sh unpacks (bench/work/corpus)
 # and a built lurewatch (LW=path, default build/lurewatch). Extra arguments
-# go to `lurewatch model train` (--l2 0.3, --pos-share 0.3, ...).
+# go to `lurewatch model train` (--l2 0.3, --pos-share 0.3, ...); corpus
+# messages weigh NEG_WEIGHT (default 0.1, as in tools/train-model.sh).
 #
 #   bench/model-cv.sh [-k K] [train options ...]
 set -euo pipefail
@@ -21,6 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 LW=${LW:-$root/build/lurewatch}
 SHARED=${SHARED:-$root/../shared}
+NEG_WEIGHT=${NEG_WEIGHT:-0.1} # as tools/train-model.sh
 K=5
 if [ "${1:-}" = "-k" ]; then
     K=$2
@@ -77,7 +79,7 @@ for mode in rules model; do
     for key in approaches detected negatives false_alarms; do sum[$mode.$key]=0; done
 done
 for ((j = 0; j < K; j++)); do
-    "$LW" model train -o "$work/model$j.tsv" "$@" --negatives "$work/train-neg" "$work/rest$j.jsonl" 2>/dev/null
+    "$LW" model train -o "$work/model$j.tsv" --negatives-weight "$NEG_WEIGHT" "$@" --negatives "$work/train-neg" "$work/rest$j.jsonl" 2>/dev/null
     for mode in rules model; do
         if [ $mode = rules ]; then opt=(--no-model); else opt=(--model "$work/model$j.tsv"); fi
         out=$("$LW" eval --no-watchlist "${opt[@]}" --format json "$work/fold$j.jsonl" || true)
@@ -87,7 +89,7 @@ for ((j = 0; j < K; j++)); do
     done
 done
 
-"$LW" model train -o "$work/model-all.tsv" "$@" --negatives "$work/train-neg" "${labelled[@]}" 2>/dev/null
+"$LW" model train -o "$work/model-all.tsv" --negatives-weight "$NEG_WEIGHT" "$@" --negatives "$work/train-neg" "${labelled[@]}" 2>/dev/null
 count_medium() { # mode dir
     local opt
     if [ "$1" = rules ]; then opt=(--no-model); else opt=(--model "$work/model-all.tsv"); fi

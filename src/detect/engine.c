@@ -10,8 +10,8 @@
  *     never speaks to the reader;
  *   - concrete, checkable job or event detail discounts an offer a little;
  *   - a request asked of the reader in return for pay adds a bonus;
- *   - where there is a cue, the learned classifier (model.h) weighs the
- *     whole text, and a firm judgement counts as one more group.
+ *   - the learned classifier (model.h) weighs the whole text: a firm
+ *     judgement counts as one more group, a sure one as two.
  * Levels: medium needs a score of 35 and two groups; high needs 60 and a
  * request (an R code: information, people, tasks or leverage). */
 #include <math.h>
@@ -35,12 +35,16 @@
 /* A request (an R code) in a message that also pays or offers pay. */
 #define PAID_REQUEST 10
 /* The learned classifier: a probability above MODEL_FLOOR earns up to
- * MODEL_POINTS points, in proportion; from MODEL_GROUP points on, it counts
- * as a group of evidence of its own (docs/scoring.md). Chosen by
- * cross-validation (bench/model-cv.sh), never on the held-out set. */
-#define MODEL_FLOOR  0.55
-#define MODEL_POINTS 45
-#define MODEL_GROUP  10
+ * MODEL_POINTS points, in proportion; from MODEL_GROUP points on it counts
+ * as a group of evidence of its own, and from MODEL_GROUPS2 points (p 0.8)
+ * as two (docs/scoring.md). Chosen by cross-validation (bench/model-cv.sh),
+ * never on the held-out set. */
+#define MODEL_FLOOR   0.6
+#define MODEL_POINTS  60
+#define MODEL_GROUP   10
+#define MODEL_GROUPS2 30
+/* Text with no cue is read by the classifier only up to this length. */
+#define MODEL_SHORT_TEXT 512
 _Static_assert(LW_MODEL_EVIDENCE <= LW_MAX_MODEL_EVIDENCE, "verdicts hold the model's evidence");
 
 struct lw_engine {
@@ -294,9 +298,13 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
     raw += t->wl_points;
     if (t->wl_points >= 15)
         n_groups++;
-    /* So is the classifier's judgement, when it is firm enough. */
+    /* So is the classifier's judgement, when it is firm enough; when it is
+     * sure, it is a combination in itself (it weighs words together), and
+     * counts as two. */
     raw += t->model_points;
     if (t->model_points >= MODEL_GROUP)
+        n_groups++;
+    if (t->model_points >= MODEL_GROUPS2)
         n_groups++;
     mult = n_groups <= 1 ? 0.6 : n_groups == 2 ? 1.0 : n_groups == 3 ? 1.2 : 1.35;
 
@@ -382,11 +390,12 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
         if (rc < 0)
             return rc;
     }
-    /* The classifier weighs the whole text where the rules or the
-     * watchlist found a cue: it strengthens evidence, never stands in for
-     * it (one group is never medium), and most mail has none, so most mail
-     * costs it nothing. */
-    if (e->model && (hit || w->t.wl_points > 0)) {
+    /* The classifier weighs the whole text (its first LW_MODEL_MAX_TEXT
+     * bytes) where a rule or the watchlist found a cue, and any short text:
+     * approaches with no cue the rules know are short (a connection note,
+     * a chat message), and long mail with no cue, most of all mail, costs
+     * it nothing. */
+    if (e->model && (hit || w->t.wl_points > 0 || w->nt.len <= MODEL_SHORT_TEXT)) {
         struct lw_model_result mr;
         unsigned k;
         lw_model_score(e->model, w->ms, w->nt.s, w->nt.len, &mr);
@@ -402,8 +411,8 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
         }
     }
     /* Signals only shape the weight of evidence: text with none, from the
-     * rules or the watchlist, is not scanned for them. */
-    if (hit || w->t.wl_points > 0) {
+     * rules, the watchlist or the classifier, is not scanned for them. */
+    if (hit || w->t.wl_points > 0 || w->t.model_points > 0) {
         rc = lw_scanner_scan(w->sc, w->nt.s, w->nt.len, on_hit, w);
         if (rc < 0) {
             lw_diag_set(diag, "message %s: the pattern matcher failed", m->id);

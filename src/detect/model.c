@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <xxhash.h>
-
 #include "base/buf.h"
 #include "detect/model.h"
 
@@ -20,17 +18,27 @@
 #define MODEL_MAX_FEATURES (1u << 20)
 /* Distinct features one message can have: a token is at least one byte and
  * a separator, so LW_MODEL_MAX_TEXT bytes make at most this many (unigrams
- * and bigrams); the seen-set is four times larger. */
+ * and bigrams); the seen-set of the features the model knows is four times
+ * larger. */
 #define SCRATCH_FEATURES LW_MODEL_MAX_TEXT
 #define SCRATCH_SLOTS    (4 * SCRATCH_FEATURES)
 #define CANDIDATES       8
 
+struct slot {
+    uint64_t key; /* 0: empty */
+    float w;
+};
+
+/* Most features of a message are not in the model: a bit per hash prefix
+ * (16 bits a feature, so it stays in the first-level cache for the
+ * shipped model) turns most of them away before the table is touched. */
 struct lw_model {
     double bias;
-    size_t n;       /* features */
-    size_t mask;    /* slots - 1 */
-    uint64_t *keys; /* 0: empty slot */
-    float *weights;
+    size_t n;    /* features */
+    size_t mask; /* slots - 1 */
+    struct slot *slots;
+    uint64_t *filter; /* bit (key >> 38) & filter_mask set for every key */
+    size_t filter_mask;
 };
 
 /* --- features ---------------------------------------------------------- */
@@ -57,6 +65,20 @@ static enum cls classify(uint32_t cp)
         return SEP;
     return WORD;
 }
+
+/* An ASCII byte as a word character writes it (lower case, digits as '0');
+ * 0 for a separator. */
+static const char ascii_fold[128] = {
+    ['0' ... '9'] = '0',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g',
+    ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
+    ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u',
+    ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g',
+    ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u',
+    ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
+};
 
 /* Decode one UTF-8 sequence at s[i] (valid UTF-8 is expected; a stray byte
  * reads as U+FFFD). Returns its length. */
@@ -90,9 +112,19 @@ static uint64_t nonzero(uint64_t h)
     return h ? h : 1; /* 0 marks an empty slot */
 }
 
-static uint64_t token_hash(const char *t, size_t n)
+/* FNV-1a and a final mix (from MurmurHash3): tokens are short, and a call
+ * to a general hash costs more than hashing them inline. */
+static inline uint64_t token_hash(const char *t, size_t n)
 {
-    return XXH3_64bits(t, n);
+    uint64_t h = 0xcbf29ce484222325ull;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = (h ^ (unsigned char)t[i]) * 0x100000001b3ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
 }
 
 static uint64_t pair_key(uint64_t h1, uint64_t h2)
@@ -113,7 +145,10 @@ struct token {
     uint64_t h;
 };
 
-void lw_model_features(const char *text, size_t len, lw_feature_fn *fn, void *ctx)
+/* The walk itself, inlined into each caller so that scoring's callback is
+ * inlined too: it runs for every feature of every message. */
+static inline __attribute__((always_inline)) void walk(const char *text, size_t len,
+                                                       lw_feature_fn *fn, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)text;
     struct token tok[2], *cur = &tok[0], *prev = NULL;
@@ -123,10 +158,16 @@ void lw_model_features(const char *text, size_t len, lw_feature_fn *fn, void *ct
         len = LW_MODEL_MAX_TEXT;
     while (i < len) {
         uint32_t cp;
-        size_t k = decode(s, i, len, &cp), start = i;
-        enum cls c = classify(cp);
+        size_t k, start = i;
+        enum cls c;
         bool fits = true;
 
+        if (s[i] < 0x80 && !ascii_fold[s[i]]) { /* ASCII separators, the common case */
+            i++;
+            continue;
+        }
+        k = decode(s, i, len, &cp);
+        c = classify(cp);
         if (c == SEP) {
             i += k;
             continue;
@@ -139,6 +180,17 @@ void lw_model_features(const char *text, size_t len, lw_feature_fn *fn, void *ct
         } else {
             /* A run of word characters; digits read as '0'. */
             while (i < len) {
+                if (s[i] < 0x80) { /* the common case, without decoding */
+                    char b = ascii_fold[s[i]];
+                    if (!b)
+                        break;
+                    if (cur->n < sizeof(cur->b))
+                        cur->b[cur->n++] = b;
+                    else
+                        fits = false;
+                    i++;
+                    continue;
+                }
                 k = decode(s, i, len, &cp);
                 if (classify(cp) != WORD)
                     break;
@@ -172,14 +224,19 @@ void lw_model_features(const char *text, size_t len, lw_feature_fn *fn, void *ct
     }
 }
 
+void lw_model_features(const char *text, size_t len, lw_feature_fn *fn, void *ctx)
+{
+    walk(text, len, fn, ctx);
+}
+
 /* --- the model file ------------------------------------------------------ */
 
 void lw_model_free(struct lw_model *m)
 {
     if (!m)
         return;
-    free(m->keys);
-    free(m->weights);
+    free(m->slots);
+    free(m->filter);
     free(m);
 }
 
@@ -188,15 +245,15 @@ size_t lw_model_n_features(const struct lw_model *m)
     return m->n;
 }
 
-static float *lookup(const struct lw_model *m, uint64_t key)
+static inline const float *lookup(const struct lw_model *m, uint64_t key)
 {
-    size_t i = (size_t)key & m->mask;
+    size_t i = (size_t)(key >> 38) & m->filter_mask;
 
-    while (m->keys[i]) {
-        if (m->keys[i] == key)
-            return &m->weights[i];
-        i = (i + 1) & m->mask;
-    }
+    if (!(m->filter[i / 64] >> (i % 64) & 1))
+        return NULL;
+    for (i = (size_t)key & m->mask; m->slots[i].key; i = (i + 1) & m->mask)
+        if (m->slots[i].key == key)
+            return &m->slots[i].w;
     return NULL;
 }
 
@@ -278,7 +335,7 @@ int lw_model_load_mem(const char *buf, size_t len, const char *name, struct lw_m
     struct lw_model *m;
     const char *p = buf, *end = buf + len;
     unsigned long line = 0;
-    size_t lines = 1, slots = 16, i;
+    size_t lines = 1, slots = 16, bits = 4096, i;
     bool header = false, have_bias = false;
     int rc;
 
@@ -286,16 +343,19 @@ int lw_model_load_mem(const char *buf, size_t len, const char *name, struct lw_m
         lines += buf[i] == '\n';
     while (slots < 2 * lines)
         slots *= 2;
+    while (bits < 16 * lines)
+        bits *= 2;
     m = calloc(1, sizeof(*m));
     if (!m)
         return LW_ENOMEM;
-    m->keys = calloc(slots, sizeof(*m->keys));
-    m->weights = calloc(slots, sizeof(*m->weights));
-    if (!m->keys || !m->weights) {
+    m->slots = calloc(slots, sizeof(*m->slots));
+    m->filter = calloc(bits / 64, sizeof(*m->filter));
+    if (!m->slots || !m->filter) {
         lw_model_free(m);
         return LW_ENOMEM;
     }
     m->mask = slots - 1;
+    m->filter_mask = bits - 1;
 
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -362,10 +422,12 @@ int lw_model_load_mem(const char *buf, size_t len, const char *name, struct lw_m
             rc = fail(diag, name, line, 1, "the feature is listed twice");
             goto bad;
         }
-        for (i = (size_t)key & m->mask; m->keys[i]; i = (i + 1) & m->mask)
+        for (i = (size_t)key & m->mask; m->slots[i].key; i = (i + 1) & m->mask)
             ;
-        m->keys[i] = key;
-        m->weights[i] = (float)w;
+        m->slots[i].key = key;
+        m->slots[i].w = (float)w;
+        i = (size_t)(key >> 38) & m->filter_mask;
+        m->filter[i / 64] |= 1ull << (i % 64);
         m->n++;
     next:
         p = nl ? nl + 1 : end;
@@ -432,7 +494,8 @@ struct lw_model_scratch {
     /* per message */
     const struct lw_model *m;
     double sum;
-    unsigned n;
+    unsigned n;      /* features read, repeats included */
+    unsigned n_seen; /* distinct features the model knows */
     unsigned n_cand;
     struct candidate cand[CANDIDATES]; /* heaviest first */
 };
@@ -465,33 +528,32 @@ static void add_candidate(struct lw_model_scratch *sc, float w, size_t start, si
     sc->cand[i].end = end;
 }
 
-static int score_feature(void *ctx, uint64_t key, const char *t1, size_t n1, const char *t2,
-                         size_t n2, size_t start, size_t end)
+static inline int score_feature(void *ctx, uint64_t key, const char *t1, size_t n1, const char *t2,
+                                size_t n2, size_t start, size_t end)
 {
     struct lw_model_scratch *sc = ctx;
-    size_t i = (size_t)key & (SCRATCH_SLOTS - 1);
-    const float *w;
+    const float *w = lookup(sc->m, key);
+    size_t i;
 
     (void)n2;
-    /* Count each feature once: the first time it is seen. */
-    while (sc->stamp[i] == sc->gen) {
+    sc->n++;
+    if (!w)
+        return 0;
+    /* A feature the model knows counts once: the first time it is seen. */
+    for (i = (size_t)key & (SCRATCH_SLOTS - 1); sc->stamp[i] == sc->gen;
+         i = (i + 1) & (SCRATCH_SLOTS - 1))
         if (sc->seen[i] == key)
             return 0;
-        i = (i + 1) & (SCRATCH_SLOTS - 1);
-    }
-    if (sc->n >= SCRATCH_FEATURES)
+    if (sc->n_seen >= SCRATCH_FEATURES)
         return 1; /* cannot happen with LW_MODEL_MAX_TEXT; stop rather than fill the set */
     sc->stamp[i] = sc->gen;
     sc->seen[i] = key;
-    sc->n++;
-    w = lookup(sc->m, key);
-    if (w) {
-        sc->sum += *w;
-        /* Evidence is for a person: short ASCII words ("is", "in") may
-         * weigh, but say nothing to a reader. */
-        if (*w > 0 && (t2 || n1 > 3 || (unsigned char)t1[0] >= 0x80))
-            add_candidate(sc, *w, start, end);
-    }
+    sc->n_seen++;
+    sc->sum += *w;
+    /* Evidence is for a person: short ASCII words ("is", "in") may weigh,
+     * but say nothing to a reader. */
+    if (*w > 0 && (t2 || n1 > 3 || (unsigned char)t1[0] >= 0x80))
+        add_candidate(sc, *w, start, end);
     return 0;
 }
 
@@ -508,8 +570,9 @@ void lw_model_score(const struct lw_model *m, struct lw_model_scratch *sc, const
     sc->m = m;
     sc->sum = 0;
     sc->n = 0;
+    sc->n_seen = 0;
     sc->n_cand = 0;
-    lw_model_features(s, len, score_feature, sc);
+    walk(s, len, score_feature, sc);
     z = m->bias + (sc->n ? sc->sum / sqrt((double)sc->n) : 0);
     memset(r, 0, sizeof(*r));
     r->p = 1 / (1 + exp(-z));

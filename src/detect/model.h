@@ -17,8 +17,9 @@
  * Only the first LW_MODEL_MAX_TEXT bytes of a message are read: approaches
  * are short, and the cost stays bounded on long mail.
  *
- * Score. z = bias + (sum of the weights of the features present) / sqrt(number
- * of distinct features), p = 1 / (1 + e^-z). The square root keeps a long
+ * Score. z = bias + (sum of the weights of the distinct features present) /
+ * sqrt(number of features read, repeats included), p = 1 / (1 + e^-z). The
+ * square root keeps a long
  * message from adding up many small weights.
  *
  * A struct lw_model is immutable once loaded and shared by all threads; a
@@ -63,7 +64,7 @@ struct lw_model_span {
 
 struct lw_model_result {
     double p;   /* probability that the text is an approach */
-    unsigned n; /* distinct features read */
+    unsigned n; /* features read, repeats included */
     unsigned n_evidence;
     /* The features that pushed p up most, strongest first. */
     struct lw_model_span evidence[LW_MODEL_EVIDENCE];

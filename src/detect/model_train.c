@@ -29,8 +29,9 @@ struct feat {
 };
 
 struct doc {
-    size_t off; /* in ids */
-    uint32_t n; /* distinct features, all of them (the score divides by its root) */
+    size_t off;   /* in ids */
+    uint32_t n;   /* distinct features (their ids follow off) */
+    uint32_t occ; /* features read, repeats included (the score divides by its root) */
     bool approach;
     float weight;
 };
@@ -46,7 +47,8 @@ struct lw_trainer {
     size_t nids, idcap;
     struct doc *docs;
     size_t nd, dcap;
-    int rc; /* first failure inside the feature walk */
+    uint32_t occ; /* features read of the message being added */
+    int rc;       /* first failure inside the feature walk */
 };
 
 void lw_train_opts_default(struct lw_train_opts *o)
@@ -169,6 +171,7 @@ static int add_feature(void *ctx, uint64_t key, const char *t1, size_t n1, const
     uint32_t id, doc = (uint32_t)t->nd + 1;
 
     (void)start, (void)end;
+    t->occ++;
     t->rc = intern(t, key, t1, n1, t2, n2, &id);
     if (t->rc < 0)
         return 1;
@@ -191,12 +194,14 @@ int lw_trainer_add(struct lw_trainer *t, const char *s, size_t len, bool approac
         return rc;
     t->docs[t->nd].off = t->nids;
     t->rc = LW_OK;
+    t->occ = 0;
     lw_model_features(s, len, add_feature, t);
     if (t->rc < 0) {
         t->nids = t->docs[t->nd].off; /* forget this message */
         return t->rc;
     }
     t->docs[t->nd].n = (uint32_t)(t->nids - t->docs[t->nd].off);
+    t->docs[t->nd].occ = t->occ;
     t->docs[t->nd].approach = approach;
     t->docs[t->nd].weight = (float)weight;
     t->nd++;
@@ -295,7 +300,7 @@ int lw_trainer_fit(struct lw_trainer *t, const char *comment, FILE *out, struct 
         for (i = 0; i < t->nd; i++) {
             const struct doc *d = &t->docs[order[i]];
             const uint32_t *ids = t->ids + d->off;
-            double x = d->n ? 1 / sqrt((double)d->n) : 0, z = b, p, g;
+            double x = d->occ ? 1 / sqrt((double)d->occ) : 0, z = b, p, g;
             for (k = 0; k < d->n; k++)
                 if (t->f[ids[k]].df >= o->min_df)
                     z += w[ids[k]] * x;
@@ -318,7 +323,7 @@ int lw_trainer_fit(struct lw_trainer *t, const char *comment, FILE *out, struct 
     /* How well it fits what it was trained on (for the file's header). */
     for (i = 0; i < t->nd; i++) {
         const struct doc *d = &t->docs[i];
-        double x = d->n ? 1 / sqrt((double)d->n) : 0, z = b, p;
+        double x = d->occ ? 1 / sqrt((double)d->occ) : 0, z = b, p;
         for (k = 0; k < d->n; k++)
             if (t->f[t->ids[d->off + k]].df >= o->min_df)
                 z += w[t->ids[d->off + k]] * x;

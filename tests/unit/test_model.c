@@ -192,12 +192,11 @@ static void test_score(void **state)
 
     (void)state;
     assert_int_equal(lw_model_scratch_new(&sc), LW_OK);
-    /* Distinct features: a, paid, a paid, report, paid report, report a
-     * (each once, however often it recurs): 6. Weights present: report 2,
-     * paid report 3. */
+    /* Features read: 6 tokens and 5 pairs. Weights present, each once:
+     * report 2, paid report 3. */
     lw_model_score(m, sc, s, strlen(s), &r);
-    assert_int_equal(r.n, 6);
-    assert_true(fabs(r.p - 1 / (1 + exp(-(-1.5 + 5.0 / sqrt(6.0))))) < 1e-9);
+    assert_int_equal(r.n, 11);
+    assert_true(fabs(r.p - 1 / (1 + exp(-(-1.5 + 5.0 / sqrt(11.0))))) < 1e-9);
     /* Evidence: the heaviest first, overlapping spans left out. */
     assert_int_equal(r.n_evidence, 1);
     assert_int_equal(r.evidence[0].start, 2);
@@ -384,8 +383,9 @@ static void test_model_strengthens_evidence(void **state)
     screen_with(e, text, &with);
     assert_true(with.model_used);
     assert_true(with.model_p > 0.99);
-    assert_true(with.model_points > 0);
-    assert_int_equal(with.n_groups, without.n_groups + 1);
+    assert_int_equal(with.model_points, 60);
+    /* A sure judgement counts as two groups. */
+    assert_int_equal(with.n_groups, without.n_groups + 2);
     assert_true(with.score > without.score);
     assert_true(with.level > without.level);
     /* Its evidence maps into the original text. */
@@ -395,18 +395,27 @@ static void test_model_strengthens_evidence(void **state)
     lw_model_free(m);
 }
 
-static void test_model_alone_is_not_evidence(void **state)
+static void test_model_reads_short_text_and_cued_text(void **state)
 {
-    /* No rule finds anything here: the model is not even asked, and
-     * however sure it would be, the message stays at none. */
+    /* No rule finds anything here. A short text is read anyway (an
+     * approach the rules cannot name is short); a long one is not, so
+     * most mail costs the model nothing. */
     const char *text = "An analysis of the rainfall in three valleys.";
+    char long_text[2048];
     struct lw_engine *e;
     struct lw_model *m;
     struct lw_verdict v;
+    size_t n = 0;
 
     (void)state;
     e = engine_with(sure, &m);
     screen_with(e, text, &v);
+    assert_int_equal(v.n_flags, 0);
+    assert_true(v.model_used);
+    assert_int_equal(v.model_points, 60);
+    while (n + 64 < sizeof(long_text))
+        n += (size_t)snprintf(long_text + n, sizeof(long_text) - n, "%s ", text);
+    screen_with(e, long_text, &v);
     assert_int_equal(v.n_flags, 0);
     assert_false(v.model_used);
     assert_int_equal(v.level, LW_LEVEL_NONE);
@@ -414,20 +423,24 @@ static void test_model_alone_is_not_evidence(void **state)
     lw_model_free(m);
 }
 
-static void test_model_does_not_lift_a_report(void **state)
+static void test_model_points_follow_direction(void **state)
 {
-    /* Direction still applies to the model's points. */
-    const char *text = "Police said the suspect, posing as a consultant, was paid $2,000 by "
-                       "his handlers for a geopolitical analysis, according to the indictment.";
+    /* Direction applies to the model's points as to the rules': the same
+     * cues told as a report score below an approach. */
+    const char *report = "Police said the suspect, posing as a consultant, was paid $2,000 by "
+                         "his handlers for a geopolitical analysis, according to the indictment.";
+    const char *approach = "Would you write a geopolitical analysis for us? We pay $2,000 for it.";
     struct lw_engine *e;
     struct lw_model *m;
-    struct lw_verdict v;
+    struct lw_verdict r, a;
 
     (void)state;
     e = engine_with(sure, &m);
-    screen_with(e, text, &v);
-    assert_true(v.model_points > 0);
-    assert_true(v.level < LW_LEVEL_MEDIUM);
+    screen_with(e, report, &r);
+    screen_with(e, approach, &a);
+    assert_int_equal(r.model_points, 60);
+    assert_string_equal(r.reading, "reads as a report about others");
+    assert_true(r.score < a.score);
     lw_engine_set_model(e, NULL);
     lw_model_free(m);
 }
@@ -445,8 +458,8 @@ int main(void)
         cmocka_unit_test(test_train),
         cmocka_unit_test(test_train_needs_both_kinds),
         cmocka_unit_test(test_model_strengthens_evidence),
-        cmocka_unit_test(test_model_alone_is_not_evidence),
-        cmocka_unit_test(test_model_does_not_lift_a_report),
+        cmocka_unit_test(test_model_reads_short_text_and_cued_text),
+        cmocka_unit_test(test_model_points_follow_direction),
     };
     struct lw_diag d;
 
