@@ -68,6 +68,7 @@ static enum cls classify(uint32_t cp)
 
 /* An ASCII byte as a word character writes it (lower case, digits as '0');
  * 0 for a separator. */
+/* clang-format off */
 static const char ascii_fold[128] = {
     ['0' ... '9'] = '0',
     ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g',
@@ -79,6 +80,7 @@ static const char ascii_fold[128] = {
     ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u',
     ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
 };
+/* clang-format on */
 
 /* Decode one UTF-8 sequence at s[i] (valid UTF-8 is expected; a stray byte
  * reads as U+FFFD). Returns its length. */
