@@ -117,3 +117,15 @@ char *lw_buf_detach(struct lw_buf *b, size_t *len)
     b->cap = 0;
     return p;
 }
+
+int lw_buf_read_stream(struct lw_buf *b, FILE *f)
+{
+    char chunk[65536];
+    size_t n;
+    int rc;
+
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if ((rc = lw_buf_append(b, chunk, n)) < 0)
+            return rc;
+    return ferror(f) ? LW_EIO : LW_OK;
+}

@@ -6,6 +6,8 @@
 #ifndef LW_BUF_H
 #define LW_BUF_H
 
+#include <stdio.h>
+
 #include "base/common.h"
 
 struct lw_buf {
@@ -32,6 +34,10 @@ LW_NODISCARD int lw_buf_append(struct lw_buf *b, const void *p, size_t n);
 LW_NODISCARD int lw_buf_appends(struct lw_buf *b, const char *s);
 LW_NODISCARD int lw_buf_appendc(struct lw_buf *b, char c);
 LW_NODISCARD int lw_buf_printf(struct lw_buf *b, const char *fmt, ...) LW_PRINTF(2, 3);
+/* Append the rest of stream f (which the caller opened and closes).
+ * LW_EIO on a read error (errno says why), LW_ELIMIT past the cap,
+ * LW_ENOMEM; the caller words the message. */
+LW_NODISCARD int lw_buf_read_stream(struct lw_buf *b, FILE *f);
 /* Hand the bytes to the caller (who frees them); the buffer is reset. */
 char *lw_buf_detach(struct lw_buf *b, size_t *len);
 

@@ -448,36 +448,27 @@ bad:
 
 int lw_model_load(const char *path, struct lw_model **out, struct lw_diag *diag)
 {
-    struct lw_buf b;
+    struct lw_buf b = LW_BUF_INIT(MODEL_MAX_FILE);
     FILE *f = fopen(path, "rb");
-    char chunk[65536];
-    size_t n;
-    int rc = LW_OK;
+    int rc;
 
     if (!f) {
         lw_diag_at(diag, path, 0, 0);
         lw_diag_set(diag, "cannot open the model: %s", strerror(errno));
         return LW_EIO;
     }
-    lw_buf_init(&b, MODEL_MAX_FILE);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        rc = lw_buf_append(&b, chunk, n);
-        if (rc < 0) {
-            lw_diag_at(diag, path, 0, 0);
+    rc = lw_buf_read_stream(&b, f);
+    if (rc < 0) {
+        lw_diag_at(diag, path, 0, 0);
+        if (rc == LW_EIO)
+            lw_diag_set(diag, "cannot read the model: %s", strerror(errno));
+        else
             lw_diag_set(diag, rc == LW_ELIMIT ? "the model is larger than 64 MiB"
                                               : "out of memory reading the model");
-            goto out;
-        }
     }
-    if (ferror(f)) {
-        lw_diag_at(diag, path, 0, 0);
-        lw_diag_set(diag, "cannot read the model: %s", strerror(errno));
-        rc = LW_EIO;
-        goto out;
-    }
-    rc = lw_model_load_mem(lw_buf_str(&b), lw_buf_len(&b), path, out, diag);
-out:
     fclose(f);
+    if (rc == LW_OK)
+        rc = lw_model_load_mem(lw_buf_str(&b), lw_buf_len(&b), path, out, diag);
     lw_buf_release(&b);
     return rc;
 }

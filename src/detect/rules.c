@@ -555,30 +555,19 @@ out:
 static int read_file(const char *path, struct lw_buf *b, struct lw_rules_sink *sink)
 {
     FILE *f = fopen(path, "rb");
-    char chunk[65536];
-    size_t n;
-    int rc = LW_OK;
+    int rc;
 
     lw_buf_reset(b);
     if (!f) {
         lw_rules_problem(sink, path, 0, 0, "cannot open rule file: %s", strerror(errno));
         return LW_EIO;
     }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        rc = lw_buf_append(b, chunk, n);
-        if (rc == LW_ELIMIT) {
-            lw_rules_problem(sink, path, 0, 0, "rule file is larger than %u MiB",
-                             LW_RULES_MAX_FILE_BYTES >> 20);
-            goto out;
-        }
-        if (rc < 0)
-            goto out;
-    }
-    if (ferror(f)) {
+    rc = lw_buf_read_stream(b, f);
+    if (rc == LW_ELIMIT)
+        lw_rules_problem(sink, path, 0, 0, "rule file is larger than %u MiB",
+                         LW_RULES_MAX_FILE_BYTES >> 20);
+    else if (rc == LW_EIO)
         lw_rules_problem(sink, path, 0, 0, "cannot read rule file: %s", strerror(errno));
-        rc = LW_EIO;
-    }
-out:
     fclose(f);
     return rc;
 }

@@ -621,9 +621,7 @@ static int read_text(const char *path, size_t max, char **out, struct lw_diag *d
 {
     FILE *f = fopen(path, "rb");
     struct lw_buf b = LW_BUF_INIT(max);
-    char chunk[8192];
-    size_t got;
-    int rc = LW_OK;
+    int rc;
 
     *out = NULL;
     if (!f) {
@@ -631,27 +629,19 @@ static int read_text(const char *path, size_t max, char **out, struct lw_diag *d
         lw_diag_set(diag, "cannot open: %s", strerror(errno));
         return LW_EIO;
     }
-    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        rc = lw_buf_append(&b, chunk, got);
-        if (rc < 0) {
-            lw_diag_at(diag, path, 0, 0);
+    rc = lw_buf_read_stream(&b, f);
+    if (rc < 0) {
+        lw_diag_at(diag, path, 0, 0);
+        if (rc == LW_EIO)
+            lw_diag_set(diag, "read error");
+        else
             lw_diag_set(diag,
                         rc == LW_ELIMIT ? "file is larger than %zu bytes"
                                         : "out of memory reading %zu bytes",
                         max);
-            goto out;
-        }
+    } else if ((rc = lw_buf_appendc(&b, '\0')) == LW_OK) {
+        *out = lw_buf_detach(&b, NULL);
     }
-    if (ferror(f)) {
-        lw_diag_at(diag, path, 0, 0);
-        lw_diag_set(diag, "read error");
-        rc = LW_EIO;
-        goto out;
-    }
-    if ((rc = lw_buf_appendc(&b, '\0')) < 0)
-        goto out;
-    *out = lw_buf_detach(&b, NULL);
-out:
     fclose(f);
     lw_buf_release(&b);
     return rc;
