@@ -12,7 +12,7 @@ static const int strength_points[] = {0, 4, 15, 30};
 struct collect {
     struct lw_normtext *nt;
     struct lw_verdict *v;
-    int points;
+    int best[LW_ENTRY_IMPERSONATED + 1]; /* per entry type: the strongest */
 };
 
 static int on_indicator(void *p, const struct lw_indicator *ind)
@@ -41,7 +41,12 @@ static int on_indicator(void *p, const struct lw_indicator *ind)
     snprintf(out->why, sizeof(out->why), "%s", ind->why);
     if ((unsigned)ind->strength < LW_ARRAY_LEN(strength_points))
         out->points = strength_points[ind->strength];
-    c->points += out->points;
+    /* An approach comes from one sender: several personas (or several
+     * fronts) named in one message are what a report or an alert reads
+     * like, so each type counts once, at its strongest. A persona with its
+     * front, or with its address, still adds up. */
+    if ((unsigned)e->type < LW_ARRAY_LEN(c->best) && out->points > c->best[e->type])
+        c->best[e->type] = out->points;
     if (!strcmp(ind->field, "text") && ind->end > ind->start && ind->end <= c->nt->len)
         return lw_normtext_span(c->nt, ind->start, ind->end, &out->span.start, &out->span.end);
     return LW_OK;
@@ -50,10 +55,13 @@ static int on_indicator(void *p, const struct lw_indicator *ind)
 int lw_watchlist_screen(const struct lw_watchlist *wl, const struct lw_msg *m,
                         struct lw_normtext *nt, struct lw_verdict *v, int *points)
 {
-    struct collect c = {nt, v, 0};
-    int rc;
+    struct collect c = {nt, v, {0}};
+    int rc, sum = 0;
+    size_t i;
 
     rc = lw_watchlist_match_msg(wl, m, nt->s, nt->len, on_indicator, &c);
-    *points = c.points > MAX_POINTS ? MAX_POINTS : c.points;
+    for (i = 0; i < LW_ARRAY_LEN(c.best); i++)
+        sum += c.best[i];
+    *points = sum > MAX_POINTS ? MAX_POINTS : sum;
     return rc;
 }

@@ -17,8 +17,10 @@
 
 #include <cmocka.h>
 
+#include "detect/verdict.h"
 #include "detect/watchlist.h"
 #include "detect/watchlist_int.h"
+#include "detect/watchlist_match.h"
 #include "text/norm.h"
 
 static struct lw_names *nm;
@@ -436,6 +438,42 @@ static void test_templates(void **state)
                 &t);
     assert_int_equal(g.n, 0);
     free(t);
+    lw_watchlist_free(wl);
+}
+
+/* The points a message earns from the fixture's watchlist (and its
+ * indicators, in v). */
+static int screen_points(const struct lw_watchlist *wl, const char *raw, struct lw_verdict *v)
+{
+    struct lw_normtext nt;
+    int points = -1;
+
+    memset(v, 0, sizeof(*v));
+    lw_normtext_init(&nt);
+    assert_int_equal(lw_norm(raw, strlen(raw), 0, &nt, NULL), LW_OK);
+    assert_int_equal(lw_watchlist_screen(wl, NULL, &nt, v, &points), LW_OK);
+    lw_normtext_release(&nt);
+    return points;
+}
+
+/* One approach has one sender: a report naming two listed personas earns
+ * what one does, while a persona with her front adds up. */
+static void test_points_per_type(void **state)
+{
+    struct lw_watchlist *wl = fixture();
+    struct lw_verdict v;
+    int one, two, pair;
+
+    (void)state;
+    one = screen_points(wl, "The profile of Amanda Qiu was removed.", &v);
+    assert_int_equal(v.n_indicators, 1);
+    two = screen_points(wl, "Officials named Amanda Qiu and Rachel Li as false personas.", &v);
+    assert_int_equal(v.n_indicators, 2);
+    pair = screen_points(wl, "I am Amanda Qiu of BR-YR Executive Search.", &v);
+    assert_int_equal(v.n_indicators, 2);
+    assert_true(one > 0);
+    assert_int_equal(two, one);
+    assert_true(pair > one);
     lw_watchlist_free(wl);
 }
 
@@ -974,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_impersonated_and_expired),
         cmocka_unit_test(test_templates),
         cmocka_unit_test(test_han),
+        cmocka_unit_test(test_points_per_type),
         cmocka_unit_test(test_name_caps),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_initials_and_numbers),
