@@ -445,6 +445,13 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
     v->warn = w->t.warn;
     v->job = w->t.job;
     score_tally(e, &w->t, v);
+    /* What the reader wrote is not an approach to them, whatever it
+     * repeats of one (the client, the pay, the channel they asked about). */
+    if (m->outgoing && v->n_flags + (v->model_points > 0) + (v->watch_points > 0) > 0) {
+        v->reading = "written by you";
+        if (v->level > LW_LEVEL_LOW)
+            v->level = LW_LEVEL_LOW;
+    }
     return LW_OK;
 }
 
@@ -456,6 +463,8 @@ struct thread_state {
     unsigned messages;
     unsigned you, report, they, warn, job;
     int wl_points, model_points;
+    enum lw_level alone; /* the highest level one message reached alone */
+    enum lw_level level; /* the conversation's level so far */
 };
 
 struct lw_thread_ctx {
@@ -569,6 +578,13 @@ int lw_thread_ctx_apply(struct lw_thread_ctx *t, const struct lw_msg *m, struct 
                                   n ? " " : "", code);
         }
     }
+    /* The reader's own messages are not the approacher's tactics: they
+     * are shown the context but neither fold in nor are lifted. */
+    if (m->outgoing) {
+        s->messages++;
+        v->thread_level = s->level;
+        return LW_OK;
+    }
     /* Fold this message in. */
     for (k = 0; k < v->n_flags; k++)
         if (v->flags[k].weight > s->w[v->flags[k].tactic])
@@ -581,6 +597,10 @@ int lw_thread_ctx_apply(struct lw_thread_ctx *t, const struct lw_msg *m, struct 
     s->job += v->job;
     s->wl_points = LW_MAX(s->wl_points, v->watch_points);
     s->model_points = LW_MAX(s->model_points, v->model_points);
+    if (v->level > s->alone)
+        s->alone = v->level;
+    if (v->level > s->level)
+        s->level = v->level;
 
     if (s->messages < 2)
         return LW_OK;
@@ -595,8 +615,14 @@ int lw_thread_ctx_apply(struct lw_thread_ctx *t, const struct lw_msg *m, struct 
     tl.wl_points = s->wl_points;
     tl.model_points = s->model_points;
     score_tally(e, &tl, &conv);
+    if (conv.level > s->level)
+        s->level = conv.level;
     v->thread_level = conv.level;
-    if (v->n_flags > 0 && conv.level > v->level) {
+    /* A thread implied by a report's excerpts (lw_msg.thread_implied) is
+     * weaker evidence of one correspondence than a given thread id: it
+     * lifts a message only once one of its messages is an approach alone. */
+    if (v->n_flags > 0 && conv.level > v->level &&
+        (!m->thread_implied || s->alone >= LW_LEVEL_MEDIUM)) {
         v->level = conv.level;
         if (conv.score > v->score)
             v->score = conv.score;

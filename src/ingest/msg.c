@@ -1,6 +1,7 @@
 /* msg.c -- the message model: creation, text copying with repair. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/ascii.h"
 #include "base/err.h"
@@ -190,4 +191,15 @@ const char *lw_channel_name(enum lw_channel c)
     if ((size_t)c >= LW_ARRAY_LEN(channel_names))
         return "other";
     return channel_names[c];
+}
+
+bool lw_channel_direct(enum lw_channel c)
+{
+    return c == LW_CHANNEL_LINKEDIN || c == LW_CHANNEL_EMAIL || c == LW_CHANNEL_CHAT ||
+           c == LW_CHANNEL_SMS;
+}
+
+bool lw_direction_outgoing(const char *s)
+{
+    return s && (!strcasecmp(s, "sent") || !strcasecmp(s, "outgoing"));
 }

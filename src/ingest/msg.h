@@ -47,8 +47,15 @@ struct lw_msg {
     const char *date; /* as given (ISO 8601 when the reader can make it) */
     const char *subject;
     const char *thread; /* conversation id */
-    const char *lang;   /* BCP 47 tag when given */
-    const char *label;  /* eval only: approach, benign, reporting, scam */
+    /* thread was not given but implied: an excerpt quoted from a published
+     * report, read with the report's other excerpts on its channel (see
+     * read_jsonl.c and lw_thread_ctx_apply). */
+    bool thread_implied;
+    /* Sent by the reader, not to them: a LinkedIn message in the SENT
+     * folder, an OUTGOING invitation, JSONL "direction": "outgoing". */
+    bool outgoing;
+    const char *lang;  /* BCP 47 tag when given */
+    const char *label; /* eval only: approach, benign, reporting, scam */
 
     const char *text; /* the body as text; verdict offsets index it */
     size_t text_len;
@@ -87,5 +94,11 @@ const char *lw_msg_strdup(struct lw_msg *m, const char *p, size_t n);
 
 enum lw_channel lw_channel_parse(const char *s);
 const char *lw_channel_name(enum lw_channel c);
+/* A direct channel carries messages to one reader (linkedin, email, chat,
+ * sms), unlike an ad or anything else. */
+bool lw_channel_direct(enum lw_channel c);
+/* Whether a folder or direction value names the reader's own messages:
+ * "SENT", "OUTGOING" or "outgoing" (case aside; NULL is false). */
+bool lw_direction_outgoing(const char *s);
 
 #endif

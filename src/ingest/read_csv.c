@@ -20,13 +20,23 @@
 #include "base/buf.h"
 #include "ingest/reader_int.h"
 
-enum col { COL_TEXT, COL_FROM, COL_PROFILE, COL_TO, COL_DATE, COL_SUBJECT, COL_THREAD, NCOL };
+enum col {
+    COL_TEXT,
+    COL_FROM,
+    COL_PROFILE,
+    COL_TO,
+    COL_DATE,
+    COL_SUBJECT,
+    COL_THREAD,
+    COL_DIRECTION,
+    NCOL
+};
 
 static const char *const message_cols[NCOL] = {
-    "CONTENT", "FROM", "SENDER PROFILE URL", "TO", "DATE", "SUBJECT", "CONVERSATION ID",
+    "CONTENT", "FROM", "SENDER PROFILE URL", "TO", "DATE", "SUBJECT", "CONVERSATION ID", "FOLDER",
 };
 static const char *const invitation_cols[NCOL] = {
-    "Message", "From", "inviterProfileUrl", "To", "Sent At", NULL, NULL,
+    "Message", "From", "inviterProfileUrl", "To", "Sent At", NULL, NULL, "Direction",
 };
 
 enum phase { PH_START, PH_NOTES, PH_HEADER, PH_ROWS, PH_DONE };
@@ -231,6 +241,8 @@ static int build(struct csvr *st, struct lw_msg **out)
         lw_msg_free(m);
         return rc;
     }
+    if (st->col_have[COL_DIRECTION])
+        m->outgoing = lw_direction_outgoing(lw_buf_str(&st->val[COL_DIRECTION]));
     if (st->repaired || st->field != st->header_fields)
         m->defects |= LW_DEFECT_BAD_CSV;
     *out = m;

@@ -97,6 +97,29 @@ static int set_str(struct lw_msg *m, const char **dst, json_t *o, const char *ke
 }
 
 /* Fill m from a parsed object; LW_EPARSE (with diag) when there is no text. */
+/* An excerpt quoted from a published report names the report in "source"
+ * (or "source_url") and has no thread. The excerpts of one report on one
+ * direct channel are one case's correspondence -- the persona's first
+ * message, then her answer to the target's question -- so they are read
+ * as a thread implied by the two. lw_thread_ctx_apply lets such a thread
+ * lift a message only once one of its messages is an approach alone. */
+static int imply_thread(struct lw_msg *m, json_t *o)
+{
+    const char *src = str_field(o, "source");
+
+    if (m->thread || !lw_channel_direct(m->channel))
+        return LW_OK;
+    if (!src || !*src)
+        src = str_field(o, "source_url");
+    if (!src || !*src)
+        return LW_OK;
+    m->thread = lw_arena_printf(m->arena, "%s\x1f%.4000s", lw_channel_name(m->channel), src);
+    if (!m->thread)
+        return LW_ENOMEM;
+    m->thread_implied = true;
+    return LW_OK;
+}
+
 static int fill(struct lw_reader *r, struct jsonl *st, json_t *o, struct lw_msg *m,
                 struct lw_diag *diag)
 {
@@ -157,7 +180,8 @@ static int fill(struct lw_reader *r, struct jsonl *st, json_t *o, struct lw_msg 
         (rc = set_str(m, &m->thread, o, "thread")) < 0 ||
         (rc = set_str(m, &m->lang, o, "lang")) < 0 || (rc = set_str(m, &m->label, o, "label")) < 0)
         return rc;
-    return LW_OK;
+    m->outgoing = lw_direction_outgoing(str_field(o, "direction"));
+    return imply_thread(m, o);
 }
 
 static bool blank_line(const char *p, size_t n)

@@ -207,6 +207,91 @@ static void test_conversation_context(void **state)
     lw_msg_free(alone);
 }
 
+/* Screens texts[0..n) in one conversation; implied marks the thread as
+ * implied by a report's excerpts; the verdicts go to v. */
+static void screen_thread(const char *const *texts, size_t n, bool implied, struct lw_verdict *v)
+{
+    struct lw_thread_ctx *t = NULL;
+    struct lw_diag d;
+    size_t i;
+
+    lw_diag_clear(&d);
+    assert_int_equal(lw_thread_ctx_new(engine, &t), LW_OK);
+    for (i = 0; i < n; i++) {
+        struct lw_msg *m = msg(texts[i], "c1");
+        m->thread_implied = implied;
+        assert_int_equal(lw_worker_screen(worker, m, &v[i], &d), LW_OK);
+        assert_int_equal(lw_thread_ctx_apply(t, m, &v[i]), LW_OK);
+        lw_msg_free(m);
+    }
+    lw_thread_ctx_free(t);
+}
+
+/* Three weak messages make an approach in a given thread (its trajectory);
+ * in a thread implied by a report's excerpts they do not, since no message
+ * of it is an approach alone. After one that is, they do. */
+static void test_implied_thread(void **state)
+{
+    static const char *const weak[] = {
+        "The client pays generous fees for short reports on policy.",
+        "Glad to friend you. I am impressed by your work.",
+        "It is easier to talk on WeChat.",
+    };
+    static const char *const opened[] = {
+        "We are searching for think tank experts. It is a part-time job which won't take much "
+        "of your time, and the client pays generous fees.",
+        "Our company, founded in 2004, is a national high-tech enterprise.",
+    };
+    struct lw_verdict v[3];
+
+    (void)state;
+    screen_thread(weak, 3, false, v);
+    assert_true(v[0].level < LW_LEVEL_MEDIUM);
+    assert_true(v[2].level >= LW_LEVEL_MEDIUM);
+    screen_thread(weak, 3, true, v);
+    assert_true(v[2].level < LW_LEVEL_MEDIUM);
+    assert_int_equal(v[2].thread_level, LW_LEVEL_MEDIUM); /* still reported */
+    screen_thread(opened, 2, true, v);
+    assert_true(v[0].level >= LW_LEVEL_MEDIUM);
+    assert_true(v[1].level >= LW_LEVEL_MEDIUM);
+}
+
+/* The reader's own reply repeats the approach's words: it stays at low at
+ * most, reads "written by you", and adds nothing to the conversation. */
+static void test_outgoing(void **state)
+{
+    struct lw_thread_ctx *t = NULL;
+    struct lw_msg *m[3] = {
+        msg("Glad to friend you. I am impressed by your work.", "c1"),
+        msg("Thanks! We are searching for think tank experts? A part-time job which won't take "
+            "much of your time, and generous fees? Shall we talk on WeChat?",
+            "c1"),
+        msg("It is easier to talk on WeChat.", "c1"),
+    };
+    struct lw_verdict v[3], alone;
+    struct lw_diag d;
+    size_t i;
+
+    (void)state;
+    lw_diag_clear(&d);
+    assert_int_equal(lw_worker_screen(worker, m[1], &alone, &d), LW_OK);
+    assert_true(alone.level >= LW_LEVEL_MEDIUM); /* read as incoming, it is an approach */
+    m[1]->outgoing = true;
+    assert_int_equal(lw_thread_ctx_new(engine, &t), LW_OK);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(lw_worker_screen(worker, m[i], &v[i], &d), LW_OK);
+        assert_int_equal(lw_thread_ctx_apply(t, m[i], &v[i]), LW_OK);
+    }
+    assert_int_equal(v[1].level, LW_LEVEL_LOW);
+    assert_string_equal(v[1].reading, "written by you");
+    assert_int_equal(v[2].thread_messages, 2);
+    assert_null(strstr(v[2].thread_codes, "A1")); /* the reply's words are not folded in */
+    assert_true(v[2].level < LW_LEVEL_MEDIUM);
+    lw_thread_ctx_free(t);
+    for (i = 0; i < 3; i++)
+        lw_msg_free(m[i]);
+}
+
 static void test_json_verdict(void **state)
 {
     struct lw_msg *m =
@@ -362,6 +447,8 @@ int main(void)
         cmocka_unit_test(test_chinese_approach),
         cmocka_unit_test(test_evidence_maps_to_original),
         cmocka_unit_test(test_conversation_context),
+        cmocka_unit_test(test_implied_thread),
+        cmocka_unit_test(test_outgoing),
         cmocka_unit_test(test_json_verdict),
         cmocka_unit_test(test_json_clean_verdict),
         cmocka_unit_test(test_signals_only_with_evidence),

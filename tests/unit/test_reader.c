@@ -384,6 +384,40 @@ static void test_jsonl(void **state)
     run_free(&run);
 }
 
+/* A record with no thread, a source and a direct channel gets a thread
+ * implied by the two; news text, ads and records with a thread do not.
+ * "direction" marks the reader's own messages. */
+static void test_jsonl_implied_thread(void **state)
+{
+    static const char in[] =
+        "{\"text\":\"a\",\"channel\":\"linkedin\",\"source\":\"r1\"}\n"
+        "{\"text\":\"b\",\"channel\":\"linkedin\",\"source\":\"r1\",\"direction\":\"outgoing\"}\n"
+        "{\"text\":\"c\",\"channel\":\"email\",\"source_url\":\"https://x.example/r1\"}\n"
+        "{\"text\":\"d\",\"source\":\"r1\"}\n"
+        "{\"text\":\"e\",\"channel\":\"ad\",\"source\":\"r1\"}\n"
+        "{\"text\":\"f\",\"channel\":\"chat\",\"source\":\"r1\",\"thread\":\"t9\"}\n"
+        "{\"text\":\"g\",\"channel\":\"chat\",\"source\":\"\",\"direction\":\"incoming\"}\n";
+    struct run run;
+
+    (void)state;
+    read_mem(in, sizeof(in) - 1, "in.jsonl", LW_FORMAT_JSONL, NULL, &run);
+    assert_int_equal(run.n, 7);
+    assert_int_equal(run.nerr, 0);
+    assert_string_equal(run.m[0]->thread, "linkedin\x1fr1");
+    assert_true(run.m[0]->thread_implied);
+    assert_false(run.m[0]->outgoing);
+    assert_string_equal(run.m[1]->thread, "linkedin\x1fr1");
+    assert_true(run.m[1]->outgoing);
+    assert_string_equal(run.m[2]->thread, "email\x1fhttps://x.example/r1");
+    assert_null(run.m[3]->thread); /* no channel: news text */
+    assert_null(run.m[4]->thread); /* an ad is not a conversation */
+    assert_string_equal(run.m[5]->thread, "t9");
+    assert_false(run.m[5]->thread_implied);
+    assert_null(run.m[6]->thread);
+    assert_false(run.m[6]->outgoing);
+    run_free(&run);
+}
+
 static void test_jsonl_long_line_small_limit(void **state)
 {
     char buf[600];
@@ -721,6 +755,8 @@ static void test_csv_messages(void **state)
     assert_int_equal(m->defects, 0);
     assert_int_equal(run.m[1]->line, 4); /* the first record spans lines 2-3 */
     assert_string_equal(run.m[1]->text, "Who is the client?");
+    assert_false(run.m[0]->outgoing);
+    assert_true(run.m[1]->outgoing); /* FOLDER is SENT */
     m = run.m[2];
     assert_int_equal(m->line, 6);
     assert_string_equal(m->subject, "Hello");
@@ -763,7 +799,9 @@ static void test_csv_variants(void **state)
     assert_string_equal(run.m[0]->date, "10/1/25 8:02 AM");
     assert_int_equal(run.m[0]->channel, LW_CHANNEL_LINKEDIN);
     assert_true(has(run.m[0], "impressed by your work"));
+    assert_false(run.m[0]->outgoing);
     assert_int_equal(run.m[1]->line, 4);
+    assert_true(run.m[1]->outgoing); /* Direction is OUTGOING */
     run_free(&run);
 }
 
@@ -1144,6 +1182,7 @@ int main(void)
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_jsonl),
+        cmocka_unit_test(test_jsonl_implied_thread),
         cmocka_unit_test(test_jsonl_long_line_small_limit),
         cmocka_unit_test(test_jsonl_invalid_utf8),
         cmocka_unit_test(test_jsonl_50mb_line),
