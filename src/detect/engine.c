@@ -45,6 +45,14 @@
 #define MODEL_GROUPS2 30
 /* Text with no cue is read by the classifier only up to this length. */
 #define MODEL_SHORT_TEXT 512
+/* Negation scope: a request match is void when a prohibition cue (the
+ * "neg" signal: "must not share", "never ask for", 不得) ends at most this
+ * many bytes before it, in the same clause. */
+#define NEG_WINDOW 48
+/* Cues and request matches remembered per message; past these, requests
+ * count as they are found. */
+#define MAX_NEGS    32
+#define MAX_PENDING 32
 _Static_assert(LW_MODEL_EVIDENCE <= LW_MAX_MODEL_EVIDENCE, "verdicts hold the model's evidence");
 
 struct lw_engine {
@@ -53,7 +61,8 @@ struct lw_engine {
     const struct lw_model *model;
     size_t n_tactics;
     int *group_of; /* tactic -> group index, -1 for signals */
-    int sig_you, sig_report, sig_they, sig_warn, sig_job;
+    int sig_you, sig_report, sig_they, sig_warn, sig_job, sig_neg;
+    bool *is_request; /* tactic -> an R code (a request) */
     unsigned n_groups;
     unsigned paid_groups; /* bits of the groups offer, lure, inducement */
 };
@@ -67,6 +76,11 @@ struct tally {
     int model_points; /* added by the classifier */
 };
 
+struct pending {
+    unsigned pattern;
+    size_t start, end;
+};
+
 struct lw_worker {
     const struct lw_engine *e;
     struct lw_scanner *sc;
@@ -74,6 +88,13 @@ struct lw_worker {
     struct lw_normtext nt;
     struct tally t;
     struct lw_flag *flags; /* per tactic, normalised spans while scanning */
+    /* Negation scope, while scanning: where prohibition cues end, and the
+     * request matches that wait for them (matches come in no promised
+     * order across databases, so requests are judged after the scan). */
+    size_t negs[MAX_NEGS];
+    unsigned n_negs;
+    struct pending pend[MAX_PENDING];
+    unsigned n_pend;
 };
 
 static int find_signal(const struct lw_ruleset *rs, const char *name)
@@ -135,6 +156,15 @@ int lw_engine_new(const char *rules_path, const char *cache_dir, struct lw_engin
     e->sig_they = find_signal(e->rs, "they");
     e->sig_warn = find_signal(e->rs, "warn");
     e->sig_job = find_signal(e->rs, "job");
+    e->sig_neg = find_signal(e->rs, "neg");
+    e->is_request = calloc(e->n_tactics ? e->n_tactics : 1, sizeof(*e->is_request));
+    if (!e->is_request) {
+        rc = LW_ENOMEM;
+        goto out;
+    }
+    /* R codes are requests: for information, people, tasks, or leverage. */
+    for (i = 0; i < e->n_tactics; i++)
+        e->is_request[i] = lw_ruleset_tactic(e->rs, i)->code[0] == 'R';
     *out = e;
     e = NULL;
     rc = LW_OK;
@@ -149,6 +179,7 @@ void lw_engine_free(struct lw_engine *e)
         return;
     lw_ruleset_free(e->rs);
     free(e->group_of);
+    free(e->is_request);
     free(e);
 }
 
@@ -241,6 +272,61 @@ static void add_evidence(struct lw_flag *f, size_t start, size_t end)
     }
 }
 
+/* Count one match of a tactic's pattern. */
+static void count_hit(struct lw_worker *w, const struct lw_pattern *p, size_t start, size_t end)
+{
+    unsigned t = p->tactic;
+
+    if (p->weight > w->t.w[t])
+        w->t.w[t] = p->weight;
+    w->t.hits[t]++;
+    add_evidence(&w->flags[t], start, end);
+}
+
+/* Whether a clause ends in s[from, to): a sentence or clause mark
+ * (NFKC has made full-width ones ASCII; 。 and 、 stay), or a new line. */
+static bool clause_break(const char *s, size_t from, size_t to)
+{
+    size_t i;
+
+    for (i = from; i < to; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '\n')
+            return true;
+        if (c == 0xE3 && i + 2 < to && (unsigned char)s[i + 1] == 0x80 &&
+            ((unsigned char)s[i + 2] == 0x81 || (unsigned char)s[i + 2] == 0x82))
+            return true;
+    }
+    return false;
+}
+
+/* Whether a prohibition cue governs the match starting at start. */
+static bool negated(const struct lw_worker *w, size_t start)
+{
+    unsigned i;
+
+    for (i = 0; i < w->n_negs; i++)
+        if (w->negs[i] <= start && start - w->negs[i] <= NEG_WINDOW &&
+            !clause_break(w->nt.s, w->negs[i], start))
+            return true;
+    return false;
+}
+
+/* Count the request matches no prohibition governs ("you must not share
+ * non-public information" asks for nothing). */
+static void settle_requests(struct lw_worker *w)
+{
+    const struct lw_engine *e = w->e;
+    unsigned i;
+
+    for (i = 0; i < w->n_pend; i++)
+        if (!negated(w, w->pend[i].start))
+            count_hit(w, lw_ruleset_pattern(e->rs, w->pend[i].pattern), w->pend[i].start,
+                      w->pend[i].end);
+    w->n_pend = 0;
+    w->n_negs = 0;
+}
+
 static int on_hit(void *ctx, unsigned pattern, size_t start, size_t end)
 {
     struct lw_worker *w = ctx;
@@ -248,7 +334,9 @@ static int on_hit(void *ctx, unsigned pattern, size_t start, size_t end)
     const struct lw_pattern *p = lw_ruleset_pattern(e->rs, pattern);
     unsigned t = p->tactic;
 
-    if ((int)t == e->sig_you)
+    if ((int)t == e->sig_neg && w->n_negs < MAX_NEGS)
+        w->negs[w->n_negs++] = end;
+    else if ((int)t == e->sig_you)
         w->t.you++;
     else if ((int)t == e->sig_report)
         w->t.report++;
@@ -260,10 +348,14 @@ static int on_hit(void *ctx, unsigned pattern, size_t start, size_t end)
         w->t.job++;
     if (e->group_of[t] < 0)
         return 0;
-    if (p->weight > w->t.w[t])
-        w->t.w[t] = p->weight;
-    w->t.hits[t]++;
-    add_evidence(&w->flags[t], start, end);
+    if (e->is_request[t] && e->sig_neg >= 0 && w->n_pend < MAX_PENDING) {
+        w->pend[w->n_pend].pattern = pattern;
+        w->pend[w->n_pend].start = start;
+        w->pend[w->n_pend].end = end;
+        w->n_pend++;
+        return 0;
+    }
+    count_hit(w, p, start, end);
     return 0;
 }
 
@@ -287,8 +379,7 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
             groups |= 1u << g;
             n_groups++;
         }
-        /* R codes are requests: for information, people, tasks, or leverage. */
-        if (lw_ruleset_tactic(e->rs, i)->code[0] == 'R')
+        if (e->is_request[i])
             request = true;
         if (lw_ruleset_tactic(e->rs, i)->stage > stage)
             stage = lw_ruleset_tactic(e->rs, i)->stage;
@@ -413,11 +504,13 @@ int lw_worker_screen(struct lw_worker *w, const struct lw_msg *m, struct lw_verd
     /* Signals only shape the weight of evidence: text with none, from the
      * rules, the watchlist or the classifier, is not scanned for them. */
     if (hit || w->t.wl_points > 0 || w->t.model_points > 0) {
+        w->n_negs = w->n_pend = 0;
         rc = lw_scanner_scan(w->sc, w->nt.s, w->nt.len, on_hit, w);
         if (rc < 0) {
             lw_diag_set(diag, "message %s: the pattern matcher failed", m->id);
             return rc;
         }
+        settle_requests(w);
     }
 
     for (i = 0; i < e->n_tactics && v->n_flags < LW_MAX_FLAGS; i++) {

@@ -292,6 +292,35 @@ static void test_outgoing(void **state)
         lw_msg_free(m[i]);
 }
 
+/* A prohibition voids the request it governs, in the same clause and
+ * close before it; one in another clause, or after it, does not. */
+static void test_negated_request(void **state)
+{
+    struct lw_verdict v;
+
+    (void)state;
+    screen("Please send me the non-public figures for next year.", &v);
+    assert_true(has_flag(&v, "R1"));
+    screen("You must not share confidential or material non-public information.", &v);
+    assert_false(has_flag(&v, "R1"));
+    screen("Experts will never be asked for internal documents.", &v);
+    assert_false(has_flag(&v, "R1"));
+    screen("Don't worry, just send the non-public figures.", &v);
+    assert_true(has_flag(&v, "R1"));
+    screen("Do not hesitate to call me on my mobile number at any time of the day. Also, send "
+           "the non-public figures.",
+           &v);
+    assert_true(has_flag(&v, "R1"));
+    screen("请勿向任何人提供内部资料。", &v);
+    assert_false(has_flag(&v, "R1"));
+    screen("不要担心。请提供内部资料。", &v);
+    assert_true(has_flag(&v, "R1"));
+    screen("Sie dürfen keine internen Dokumente weitergeben.", &v);
+    assert_false(has_flag(&v, "R1"));
+    screen("Bitte schicken Sie mir interne Dokumente.", &v);
+    assert_true(has_flag(&v, "R1"));
+}
+
 static void test_json_verdict(void **state)
 {
     struct lw_msg *m =
@@ -448,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_evidence_maps_to_original),
         cmocka_unit_test(test_conversation_context),
         cmocka_unit_test(test_implied_thread),
+        cmocka_unit_test(test_negated_request),
         cmocka_unit_test(test_outgoing),
         cmocka_unit_test(test_json_verdict),
         cmocka_unit_test(test_json_clean_verdict),
