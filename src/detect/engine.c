@@ -37,9 +37,11 @@
 /* The learned classifier: a probability above MODEL_FLOOR earns up to
  * MODEL_POINTS points, in proportion; from MODEL_GROUP points on it counts
  * as a group of evidence of its own, and from MODEL_GROUPS2 points (p 0.8)
- * as two (docs/scoring.md). Chosen by cross-validation (bench/model-cv.sh),
- * never on the held-out set. */
+ * as two. Its doubt counts the other way with the same slope: below
+ * MODEL_DOUBT it takes up to MODEL_POINTS away (docs/scoring.md). Chosen
+ * by cross-validation (bench/model-cv.sh), never on the held-out set. */
 #define MODEL_FLOOR   0.6
+#define MODEL_DOUBT   0.4
 #define MODEL_POINTS  60
 #define MODEL_GROUP   10
 #define MODEL_GROUPS2 30
@@ -201,6 +203,8 @@ void lw_engine_set_model(struct lw_engine *e, const struct lw_model *m)
 /* What a probability from the classifier adds to the score. */
 static int model_points(double p)
 {
+    if (p < MODEL_DOUBT)
+        return -(int)lround(MODEL_POINTS * (MODEL_DOUBT - p) / MODEL_DOUBT);
     if (p <= MODEL_FLOOR)
         return 0;
     return (int)lround(MODEL_POINTS * (p - MODEL_FLOOR) / (1 - MODEL_FLOOR));
@@ -431,6 +435,8 @@ static void score_tally(const struct lw_engine *e, const struct tally *t, struct
     score = (int)lround(raw * mult * dir);
     if (score > 100)
         score = 100;
+    if (score < 0) /* the classifier's doubt outweighed the cues */
+        score = 0;
     v->score = score;
     v->stage = stage;
     v->n_groups = n_groups;

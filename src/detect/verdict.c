@@ -458,9 +458,9 @@ int lw_verdict_text(const struct lw_verdict *v, const struct lw_msg *m, const st
         rc = lw_buf_printf(out, "  watchlist: %s %s \"%s\" in %s (%s, %s; %s)\n", in->strength,
                            in->type, in->value, in->field, in->source, in->date, in->why);
     }
-    if (rc == LW_OK && v->model_points > 0) {
+    if (rc == LW_OK && v->model_points != 0) {
         rc = lw_buf_printf(out,
-                           "  learned model: %.0f%% like the approaches it learned from (+%d)\n",
+                           "  learned model: %.0f%% like the approaches it learned from (%+d)\n",
                            100 * v->model_p, v->model_points);
         for (k = 0; rc == LW_OK && k < v->n_model_evidence; k++) {
             rc = lw_buf_appends(out, "      ");

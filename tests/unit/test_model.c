@@ -445,6 +445,41 @@ static void test_model_points_follow_direction(void **state)
     lw_model_free(m);
 }
 
+/* The model's doubt counts against the cues with the slope its confidence
+ * counts for them; a judgement near even adds nothing either way. */
+static void test_model_doubt_weighs_against_cues(void **state)
+{
+    const char *text = "We are searching for think tank experts for our client. It is a part-time "
+                       "job which won't take much of your time, and the fees are generous.";
+    static const char doubtful[] = "lurewatch-model\t1\n(bias)\t-6\n";
+    static const char even[] = "lurewatch-model\t1\n(bias)\t0\n";
+    struct lw_engine *e;
+    struct lw_model *m;
+    struct lw_verdict without, with, at_even;
+
+    (void)state;
+    e = engine_with(NULL, &m);
+    screen_with(e, text, &without);
+    assert_true(without.level >= LW_LEVEL_MEDIUM);
+
+    e = engine_with(doubtful, &m);
+    screen_with(e, text, &with);
+    lw_engine_set_model(e, NULL);
+    lw_model_free(m);
+    assert_true(with.model_p < 0.01);
+    assert_int_equal(with.model_points, -60);
+    assert_true(with.level < LW_LEVEL_MEDIUM);
+    assert_true(with.score >= 0 && with.score < without.score);
+    assert_int_equal(with.n_model_evidence, 0); /* doubt quotes nothing */
+
+    e = engine_with(even, &m);
+    screen_with(e, text, &at_even);
+    lw_engine_set_model(e, NULL);
+    lw_model_free(m);
+    assert_int_equal(at_even.model_points, 0);
+    assert_int_equal(at_even.score, without.score);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_train),
         cmocka_unit_test(test_train_needs_both_kinds),
         cmocka_unit_test(test_model_strengthens_evidence),
+        cmocka_unit_test(test_model_doubt_weighs_against_cues),
         cmocka_unit_test(test_model_reads_short_text_and_cued_text),
         cmocka_unit_test(test_model_points_follow_direction),
     };
