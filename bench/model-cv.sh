@@ -2,7 +2,7 @@
 # model-cv.sh -- how well the learned classifier generalises, measured by
 # cross-validation, beside the rules alone.
 #
-# The labelled sets (the dev sets, the probes, blind set 1, training sets 3 and 4;
+# The labelled sets (the dev sets, the probes, blind set 1, training sets 3 to 5;
 # never the held-out blind set 2) are split into K folds by line. For each fold a model
 # is trained on the other folds plus half of the SpamAssassin corpus (every
 # second file, ham and spam, as messages that are not approaches), and
@@ -45,6 +45,7 @@ labelled=(
     "$root/tests/data/eval/train-4-en.jsonl"
     "$root/tests/data/eval/train-4-zh.jsonl"
     "$root/tests/data/eval/train-4-de.jsonl"
+    "$root/tests/data/eval/train-5.jsonl"
 )
 for f in "${labelled[@]}"; do
     [ -f "$f" ] || { echo "model-cv: missing $f" >&2; exit 2; }

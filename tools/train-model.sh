@@ -6,7 +6,7 @@
 # Training data:
 #   - every labelled set but the held-out one: the dev sets in ../shared,
 #     tests/data/eval/checklist-probes.jsonl, blind-1-*.jsonl, train-3-*.jsonl,
-#     train-4-*.jsonl;
+#     train-4-*.jsonl, train-5.jsonl;
 #   - every second file of the corpus (ham and spam) as messages that are
 #     not approaches, each weighing NEG_WEIGHT of a labelled one. The other
 #     half stays unseen, for bench/model-cv.sh to count false alarms on.
@@ -37,5 +37,6 @@ done
 "$LW" model train -o data/model.tsv --negatives-weight "$NEG_WEIGHT" "$@" \
     "$SHARED/dev-set/seed-messages.jsonl" "$SHARED/dev-set/public-messages.jsonl" \
     tests/data/eval/checklist-probes.jsonl tests/data/eval/blind-1-*.jsonl \
-    tests/data/eval/train-3-*.jsonl tests/data/eval/train-4-*.jsonl --negatives "$neg"
+    tests/data/eval/train-3-*.jsonl tests/data/eval/train-4-*.jsonl \
+    tests/data/eval/train-5.jsonl --negatives "$neg"
 "$LW" model check data/model.tsv
