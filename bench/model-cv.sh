@@ -2,8 +2,8 @@
 # model-cv.sh -- how well the learned classifier generalises, measured by
 # cross-validation, beside the rules alone.
 #
-# The labelled sets (the dev sets, the probes, blind set 1, training sets 3 to 5;
-# never the held-out blind set 2) are split into K folds by line. For each fold a model
+# The labelled sets (the dev sets, the probes, blind set 1, training sets 3 to 6;
+# never the held-out blind set 2 or chat set) are split into K folds by line. For each fold a model
 # is trained on the other folds plus half of the SpamAssassin corpus (every
 # second file, ham and spam, as messages that are not approaches), and
 # `lurewatch eval` screens the fold with it. The other half of the corpus is
@@ -46,6 +46,7 @@ labelled=(
     "$root/tests/data/eval/train-4-zh.jsonl"
     "$root/tests/data/eval/train-4-de.jsonl"
     "$root/tests/data/eval/train-5.jsonl"
+    "$root/tests/data/eval/train-6-chat.jsonl"
 )
 for f in "${labelled[@]}"; do
     [ -f "$f" ] || { echo "model-cv: missing $f" >&2; exit 2; }

@@ -4,13 +4,13 @@
 # corpus. The same data always gives the same file.
 #
 # Training data:
-#   - every labelled set but the held-out one: the dev sets in ../shared,
+#   - every labelled set but the held-out ones (blind-2, chat-heldout): the dev sets in ../shared,
 #     tests/data/eval/checklist-probes.jsonl, blind-1-*.jsonl, train-3-*.jsonl,
-#     train-4-*.jsonl, train-5.jsonl;
+#     train-4-*.jsonl, train-5.jsonl, train-6-chat.jsonl;
 #   - every second file of the corpus (ham and spam) as messages that are
 #     not approaches, each weighing NEG_WEIGHT of a labelled one. The other
 #     half stays unseen, for bench/model-cv.sh to count false alarms on.
-# tests/data/eval/blind-2-heldout.jsonl is never trained on.
+# tests/data/eval/blind-2-heldout.jsonl and chat-heldout.jsonl are never trained on.
 #
 #   tools/train-model.sh [extra `lurewatch model train` options]
 set -euo pipefail
@@ -38,5 +38,5 @@ done
     "$SHARED/dev-set/seed-messages.jsonl" "$SHARED/dev-set/public-messages.jsonl" \
     tests/data/eval/checklist-probes.jsonl tests/data/eval/blind-1-*.jsonl \
     tests/data/eval/train-3-*.jsonl tests/data/eval/train-4-*.jsonl \
-    tests/data/eval/train-5.jsonl --negatives "$neg"
+    tests/data/eval/train-5.jsonl tests/data/eval/train-6-chat.jsonl --negatives "$neg"
 "$LW" model check data/model.tsv

@@ -42,9 +42,9 @@
  * by cross-validation (bench/model-cv.sh), never on the held-out set. */
 #define MODEL_FLOOR   0.6
 #define MODEL_DOUBT   0.4
-#define MODEL_POINTS  60
+#define MODEL_POINTS  70
 #define MODEL_GROUP   10
-#define MODEL_GROUPS2 30
+#define MODEL_GROUPS2 35
 /* Text with no cue is read by the classifier only up to this length. */
 #define MODEL_SHORT_TEXT 512
 /* Negation scope: a request match is void when a prohibition cue (the

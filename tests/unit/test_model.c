@@ -383,7 +383,7 @@ static void test_model_strengthens_evidence(void **state)
     screen_with(e, text, &with);
     assert_true(with.model_used);
     assert_true(with.model_p > 0.99);
-    assert_int_equal(with.model_points, 60);
+    assert_int_equal(with.model_points, 70);
     /* A sure judgement counts as two groups. */
     assert_int_equal(with.n_groups, without.n_groups + 2);
     assert_true(with.score > without.score);
@@ -412,7 +412,7 @@ static void test_model_reads_short_text_and_cued_text(void **state)
     screen_with(e, text, &v);
     assert_int_equal(v.n_flags, 0);
     assert_true(v.model_used);
-    assert_int_equal(v.model_points, 60);
+    assert_int_equal(v.model_points, 70);
     while (n + 64 < sizeof(long_text))
         n += (size_t)snprintf(long_text + n, sizeof(long_text) - n, "%s ", text);
     screen_with(e, long_text, &v);
@@ -438,7 +438,7 @@ static void test_model_points_follow_direction(void **state)
     e = engine_with(sure, &m);
     screen_with(e, report, &r);
     screen_with(e, approach, &a);
-    assert_int_equal(r.model_points, 60);
+    assert_int_equal(r.model_points, 70);
     assert_string_equal(r.reading, "reads as a report about others");
     assert_true(r.score < a.score);
     lw_engine_set_model(e, NULL);
@@ -467,7 +467,7 @@ static void test_model_doubt_weighs_against_cues(void **state)
     lw_engine_set_model(e, NULL);
     lw_model_free(m);
     assert_true(with.model_p < 0.01);
-    assert_int_equal(with.model_points, -60);
+    assert_int_equal(with.model_points, -70);
     assert_true(with.level < LW_LEVEL_MEDIUM);
     assert_true(with.score >= 0 && with.score < without.score);
     assert_int_equal(with.n_model_evidence, 0); /* doubt quotes nothing */
