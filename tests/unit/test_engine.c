@@ -296,29 +296,31 @@ static void test_outgoing(void **state)
  * close before it; one in another clause, or after it, does not. */
 static void test_negated_request(void **state)
 {
+    static const struct {
+        const char *text;
+        bool request;
+    } cases[] = {
+        {"Please send me the non-public figures for next year.", true},
+        {"You must not share confidential or material non-public information.", false},
+        {"Experts will never be asked for internal documents.", false},
+        {"Don't worry, just send the non-public figures.", true},
+        {"Do not hesitate to call me on my mobile number at any time of the day. Also, send "
+         "the non-public figures.",
+         true},
+        {"请勿向任何人提供内部资料。", false},
+        {"不要担心。请提供内部资料。", true},
+        {"Sie dürfen keine internen Dokumente weitergeben.", false},
+        {"Bitte schicken Sie mir interne Dokumente.", true},
+    };
     struct lw_verdict v;
+    size_t i;
 
     (void)state;
-    screen("Please send me the non-public figures for next year.", &v);
-    assert_true(has_flag(&v, "R1"));
-    screen("You must not share confidential or material non-public information.", &v);
-    assert_false(has_flag(&v, "R1"));
-    screen("Experts will never be asked for internal documents.", &v);
-    assert_false(has_flag(&v, "R1"));
-    screen("Don't worry, just send the non-public figures.", &v);
-    assert_true(has_flag(&v, "R1"));
-    screen("Do not hesitate to call me on my mobile number at any time of the day. Also, send "
-           "the non-public figures.",
-           &v);
-    assert_true(has_flag(&v, "R1"));
-    screen("请勿向任何人提供内部资料。", &v);
-    assert_false(has_flag(&v, "R1"));
-    screen("不要担心。请提供内部资料。", &v);
-    assert_true(has_flag(&v, "R1"));
-    screen("Sie dürfen keine internen Dokumente weitergeben.", &v);
-    assert_false(has_flag(&v, "R1"));
-    screen("Bitte schicken Sie mir interne Dokumente.", &v);
-    assert_true(has_flag(&v, "R1"));
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        screen(cases[i].text, &v);
+        if (has_flag(&v, "R1") != cases[i].request)
+            fail_msg("'%s': R1 %s", cases[i].text, cases[i].request ? "missing" : "not voided");
+    }
 }
 
 static void test_json_verdict(void **state)
