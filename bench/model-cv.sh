@@ -2,9 +2,9 @@
 # model-cv.sh -- how well the learned classifier generalises, measured by
 # cross-validation, beside the rules alone.
 #
-# The labelled sets (the dev sets, the probes, blind set 1, training sets 3 to 6;
-# never the held-out blind set 2 or chat set) are split into K folds by line. For each fold a model
-# is trained on the other folds plus half of the SpamAssassin corpus (every
+# The labelled sets of tests/data/eval/training.list (the ones
+# tools/train-model.sh trains on; never the held-out ones) are split into
+# K folds by line. For each fold a model is trained on the other folds plus half of the SpamAssassin corpus (every
 # second file, ham and spam, as messages that are not approaches), and
 # `lurewatch eval` screens the fold with it. The other half of the corpus is
 # screened with a model trained on all the labelled sets, for false alarms
@@ -33,24 +33,8 @@ work=$here/work/model-cv
 [ -x "$LW" ] || { echo "model-cv: no lurewatch at $LW (build it, or set LW)" >&2; exit 2; }
 [ -d "$corpus/ham" ] || { echo "model-cv: no corpus in $corpus (run bench/screen-corpus.sh first)" >&2; exit 2; }
 
-labelled=(
-    "$SHARED/dev-set/seed-messages.jsonl"
-    "$SHARED/dev-set/public-messages.jsonl"
-    "$root/tests/data/eval/checklist-probes.jsonl"
-    "$root/tests/data/eval/blind-1-en.jsonl"
-    "$root/tests/data/eval/blind-1-zhde.jsonl"
-    "$root/tests/data/eval/train-3-en.jsonl"
-    "$root/tests/data/eval/train-3-zh.jsonl"
-    "$root/tests/data/eval/train-3-de.jsonl"
-    "$root/tests/data/eval/train-4-en.jsonl"
-    "$root/tests/data/eval/train-4-zh.jsonl"
-    "$root/tests/data/eval/train-4-de.jsonl"
-    "$root/tests/data/eval/train-5.jsonl"
-    "$root/tests/data/eval/train-6-chat.jsonl"
-)
-for f in "${labelled[@]}"; do
-    [ -f "$f" ] || { echo "model-cv: missing $f" >&2; exit 2; }
-done
+list=$("$root/tools/training-sets.sh" "$SHARED" "$root/") || exit 2
+mapfile -t labelled <<<"$list"
 
 # The corpus halves: links, so nothing is copied.
 rm -rf "$work"

@@ -4,9 +4,8 @@
 # corpus. The same data always gives the same file.
 #
 # Training data:
-#   - every labelled set but the held-out ones (blind-2, chat-heldout): the dev sets in ../shared,
-#     tests/data/eval/checklist-probes.jsonl, blind-1-*.jsonl, train-3-*.jsonl,
-#     train-4-*.jsonl, train-5.jsonl, train-6-chat.jsonl;
+#   - the labelled sets of tests/data/eval/training.list (every one but the
+#     held-out ones), in its order;
 #   - every second file of the corpus (ham and spam) as messages that are
 #     not approaches, each weighing NEG_WEIGHT of a labelled one. The other
 #     half stays unseen, for bench/model-cv.sh to count false alarms on.
@@ -34,9 +33,8 @@ for kind in ham spam; do
         [ $((i % 2)) -eq 0 ] && ln -s "$(pwd)/$f" "$neg/$kind-$(basename "$f")"
     done
 done
-"$LW" model train -o data/model.tsv --negatives-weight "$NEG_WEIGHT" "$@" \
-    "$SHARED/dev-set/seed-messages.jsonl" "$SHARED/dev-set/public-messages.jsonl" \
-    tests/data/eval/checklist-probes.jsonl tests/data/eval/blind-1-*.jsonl \
-    tests/data/eval/train-3-*.jsonl tests/data/eval/train-4-*.jsonl \
-    tests/data/eval/train-5.jsonl tests/data/eval/train-6-chat.jsonl --negatives "$neg"
+list=$(tools/training-sets.sh "$SHARED")
+mapfile -t labelled <<<"$list"
+"$LW" model train -o data/model.tsv --negatives-weight "$NEG_WEIGHT" "$@" "${labelled[@]}" \
+    --negatives "$neg"
 "$LW" model check data/model.tsv
