@@ -12,7 +12,7 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DLW_TESTS=OFF >/dev/nul
 cmake --build "$build" -j2 --target lwcore >/dev/null
 ${CC:-cc} -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -I"$root/src" "$root/bench/mail-paths.c" \
     "$build/liblwcore.a" \
-    $(pkg-config --libs libhs icu-uc icu-i18n gmime-3.0 libzip jansson libxxhash sqlite3) \
+    $(pkg-config --libs libhs libpcre2-8 icu-uc icu-i18n gmime-3.0 libzip jansson libxxhash sqlite3) \
     -lcsv -lm -lpthread -lstdc++ -o "$work/mail-paths"
 if [ $# -eq 0 ]; then
     [ -d "$work/corpus" ] || { echo "no corpus: run bench/screen-corpus.sh first" >&2; exit 2; }

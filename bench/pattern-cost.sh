@@ -19,6 +19,6 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DLW_TESTS=OFF >/dev/nul
 cmake --build "$build" -j2 --target lwcore >/dev/null
 ${CC:-cc} -std=c11 -O2 -DNDEBUG -D_POSIX_C_SOURCE=200809L -I"$root/src" \
     "$root/bench/pattern-cost.c" "$build/liblwcore.a" \
-    $(pkg-config --libs libhs icu-uc icu-i18n gmime-3.0 libzip jansson libxxhash sqlite3) \
+    $(pkg-config --libs libhs libpcre2-8 icu-uc icu-i18n gmime-3.0 libzip jansson libxxhash sqlite3) \
     -lcsv -lm -lpthread -o "$work/pattern-cost"
 "$work/pattern-cost" "${LW_RULES:-$root/rules}" "$@"

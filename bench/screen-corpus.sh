@@ -144,7 +144,7 @@ ensure_packages() {
         command -v pkg-config >/dev/null || need+=(pkg-config)
         # rspamd on Debian 12 needs libhyperscan5, which conflicts with libvectorscan5, so the
         # bench builds lurewatch against libhyperscan-dev (same hs.h API; both ship libhs.pc).
-        for p in libhyperscan-dev libicu-dev libgmime-3.0-dev libcsv-dev libzip-dev \
+        for p in libhyperscan-dev libpcre2-dev libicu-dev libgmime-3.0-dev libcsv-dev libzip-dev \
             libjansson-dev libxxhash-dev libsqlite3-dev; do
             dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
         done

@@ -38,7 +38,7 @@ cmake --build "$build" -j2 --target lwcore lurewatch >/dev/null
 ${CC:-cc} -std=c11 -O2 -DNDEBUG -D_POSIX_C_SOURCE=200809L \
     -DLW_DEFAULT_DATA_DIR="\"$root/data\"" -I"$root/src" \
     "$root/bench/watchlist_bench.c" "$build/liblwcore.a" \
-    $(pkg-config --libs libhs icu-uc icu-i18n gmime-3.0 libzip jansson libxxhash sqlite3) \
+    $(pkg-config --libs libhs libpcre2-8 icu-uc icu-i18n gmime-3.0 libzip jansson libxxhash sqlite3) \
     -lcsv -lm -lpthread -o "$work/watchlist_bench"
 cd "$work"
 # shellcheck disable=SC2086

@@ -10,7 +10,7 @@ if dpkg-query -W -f='${Status}' libhyperscan-dev 2>/dev/null | grep -q "install 
     hs=libhyperscan-dev
 fi
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
-      "$hs" libicu-dev libgmime-3.0-dev libcsv-dev libzip-dev libjansson-dev
+      "$hs" libpcre2-dev libicu-dev libgmime-3.0-dev libcsv-dev libzip-dev libjansson-dev
       libxxhash-dev libsqlite3-dev libcmocka-dev zip)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,9 +1,8 @@
 /* rules.c -- the ruleset: reading rule files and folders, resolving the
- * codes patterns name, compiling every pattern into one Vectorscan block
- * database, checking rule files for every problem, and the per-thread
- * scanner. The parser itself is rulefile.c. */
+ * codes patterns name, compiling the patterns into Vectorscan block
+ * databases (and, for quoting, into PCRE2), checking rule files for every
+ * problem, and the per-thread scanner. The parser itself is rulefile.c. */
 #define _DEFAULT_SOURCE /* MAP_POPULATE */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -20,25 +19,33 @@
 #include <utime.h>
 #include <xxhash.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "base/buf.h"
 #include "detect/rules_int.h"
 
-/* Three databases are built from the patterns (enum lw_db_kind; see
+/* Two databases are built from the patterns (enum lw_db_kind; see
  * lw_scanner_probe and lw_scanner_scan):
- * - the probe: tactic patterns without start-of-match tracking (what makes
- *   Vectorscan's scan and compile expensive). Every text takes it: is there
- *   any evidence at all? For text that has some, it also says where each
- *   match ends;
- * - the signals, counted over the whole of such a text;
- * - the spans: tactic patterns with where each match starts, for quoting,
- *   scanned only around the ends the probe found.
- * The patterns of files with a gate (docs/rules.md) make three more of the
+ * - the probe: the tactic patterns. Every text takes it: is there any
+ *   evidence at all, and where does each match end?
+ * - the signals, counted over the whole of a text with evidence.
+ * The patterns of files with a gate (docs/rules.md) make two more of the
  * same kinds, scanned only when a gate matched the text, and the gates
- * themselves a fourth, which every text takes before the probe. One
+ * themselves a third, which every text takes before the probe. One
  * database for all gated files keeps the scan count down; a match of a
  * file whose gate stayed shut is dropped (gated_off).
- * Check mode compiles every pattern with HS_PATTERN_FLAGS. */
-#define HS_PATTERN_FLAGS (HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST)
+ *
+ * No database tracks where a match starts. Vectorscan can (start of match,
+ * HS_FLAG_SOM_LEFTMOST), but for these patterns, with their bounded gaps
+ * between words, that makes a database of 9 MB that takes seconds to
+ * compile and tens of milliseconds to load, for the few hundred matches a
+ * mailbox holds. PCRE2 finds the start of each of those instead, from the
+ * end Vectorscan gave (span_start), as rspamd confirms Vectorscan's
+ * matches with PCRE. Both read the patterns alike: PCRE's syntax, ASCII
+ * \w \s \b, UTF-8 characters; a pattern either library rejects is a rule
+ * error. */
+#define HS_PATTERN_FLAGS HS_FLAG_UTF8
 
 /* The flags pattern i is compiled with into a database of kind k; 0 when
  * it is left out. */
@@ -50,13 +57,10 @@ static unsigned pattern_flags(const struct lw_ruleset *rs, size_t i, enum lw_db_
     switch (k) {
     case LW_DB_PROBE:
     case LW_DB_PROBE_GATED:
-        return signal || gated != (k == LW_DB_PROBE_GATED) ? 0 : HS_FLAG_UTF8;
+        return signal || gated != (k == LW_DB_PROBE_GATED) ? 0 : HS_PATTERN_FLAGS;
     case LW_DB_SIGNALS:
     case LW_DB_SIGNALS_GATED:
-        return !signal || gated != (k == LW_DB_SIGNALS_GATED) ? 0 : HS_FLAG_UTF8;
-    case LW_DB_SPANS:
-    case LW_DB_SPANS_GATED:
-        return signal || gated != (k == LW_DB_SPANS_GATED) ? 0 : HS_PATTERN_FLAGS;
+        return !signal || gated != (k == LW_DB_SIGNALS_GATED) ? 0 : HS_PATTERN_FLAGS;
     case LW_DB_GATES: /* made from rs->gates, not from patterns */
     default:
         return 0;
@@ -67,12 +71,25 @@ static unsigned pattern_flags(const struct lw_ruleset *rs, size_t i, enum lw_db_
 #define HS_GATE_FLAGS (HS_FLAG_UTF8 | HS_FLAG_SINGLEMATCH)
 
 /* The databases loaded from the cache when first scanned rather than at
- * start-up: the spans ones, which only text with evidence needs, and the
- * gated ones, which only text that opens a gate needs. */
+ * start-up: the gated ones, which only text that opens a gate needs. */
 static bool is_lazy(enum lw_db_kind k)
 {
-    return k == LW_DB_SPANS || k == LW_DB_PROBE_GATED || k == LW_DB_SIGNALS_GATED ||
-           k == LW_DB_SPANS_GATED;
+    return k == LW_DB_PROBE_GATED || k == LW_DB_SIGNALS_GATED;
+}
+
+/* What finds where the matches of one tactic pattern start: the pattern as
+ * PCRE2 compiles it, anchored at the end of the subject (the subject ends
+ * where Vectorscan said a match does), and JIT-compiled. */
+struct lw_span_re {
+    pcre2_code *code; /* NULL when PCRE2 could not compile it */
+    bool done;        /* tried: set with release, read with acquire */
+};
+
+#define SPAN_RE_OPTIONS (PCRE2_UTF | PCRE2_ENDANCHORED | PCRE2_NO_AUTO_CAPTURE)
+
+static pcre2_code *span_re_compile(const char *regex, int *err, PCRE2_SIZE *off)
+{
+    return pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED, SPAN_RE_OPTIONS, err, off, NULL);
 }
 
 static const char *const stage_names[] = {
@@ -191,6 +208,7 @@ static struct lw_ruleset *ruleset_new(void)
         free(rs);
         return NULL;
     }
+    pthread_mutex_init(&rs->span_lock, NULL);
     return rs;
 }
 
@@ -206,6 +224,10 @@ void lw_ruleset_free(struct lw_ruleset *rs)
             free(rs->lazy[k]);
         }
     }
+    for (size_t i = 0; rs->span_re && i < rs->n_patterns; i++)
+        pcre2_code_free(rs->span_re[i].code);
+    free(rs->span_re);
+    pthread_mutex_destroy(&rs->span_lock);
     free(rs->tactics);
     free(rs->gates);
     free(rs->patterns);
@@ -399,6 +421,39 @@ static void report_hs_error(struct lw_rules_sink *sink, const struct lw_pattern 
                      "pattern rejected by Vectorscan: %.*s", msg_len(err->message), err->message);
 }
 
+/* Report every pattern PCRE2, which finds where matches start, rejects,
+ * but those Vectorscan rejected already (skip[i], when skip is not NULL).
+ * Returns LW_EPARSE when one was. */
+static int check_span_res(const struct lw_ruleset *rs, struct lw_rules_sink *sink, const bool *skip)
+{
+    int rc = LW_OK;
+
+    for (size_t i = 0; i < rs->n_patterns && !sink->stop; i++) {
+        const struct lw_pattern *p = &rs->patterns[i];
+        PCRE2_UCHAR msg[160];
+        PCRE2_SIZE off = 0;
+        int err = 0;
+        pcre2_code *re;
+
+        if (skip && skip[i])
+            continue;
+        re = span_re_compile(p->regex, &err, &off);
+        if (re) {
+            pcre2_code_free(re);
+            continue;
+        }
+        if (err == PCRE2_ERROR_NOMEMORY)
+            return LW_ENOMEM;
+        (void)pcre2_get_error_message(err, msg, sizeof(msg));
+        lw_rules_problem(sink, p->file, p->line,
+                         off < strlen(p->regex) ? p->col + 1 + (unsigned long)off : p->col,
+                         "pattern rejected by PCRE2 (which finds where matches start): %s",
+                         (const char *)msg);
+        rc = LW_EPARSE;
+    }
+    return rc;
+}
+
 /* A gate, for reporting, is a pattern like any other. */
 static struct lw_pattern gate_pattern(const struct lw_gate *g)
 {
@@ -466,21 +521,18 @@ out:
     return rc;
 }
 
-/* Load mode: build rs->db; a rejected pattern is a problem at its place
- * (the spans database first: start-of-match is what Vectorscan refuses
- * most). */
+/* Load mode: build rs->db; a rejected pattern is a problem at its place. */
 static int compile_db(struct lw_ruleset *rs, struct lw_rules_sink *sink)
 {
     static const enum lw_db_kind order[] = {
-        LW_DB_SPANS,       LW_DB_SPANS_GATED, LW_DB_GATES,         LW_DB_PROBE,
-        LW_DB_PROBE_GATED, LW_DB_SIGNALS,     LW_DB_SIGNALS_GATED,
+        LW_DB_GATES, LW_DB_PROBE, LW_DB_PROBE_GATED, LW_DB_SIGNALS, LW_DB_SIGNALS_GATED,
     };
     hs_compile_error_t *err = NULL;
     size_t i;
-    int bad, rc = LW_OK;
+    int bad, rc;
 
     rs->compiled = true;
-    for (i = 0; i < LW_ARRAY_LEN(order) && rc == LW_OK; i++) {
+    for (i = 0, rc = LW_OK; i < LW_ARRAY_LEN(order) && rc == LW_OK; i++) {
         rc = compile_multi(rs, order[i], &rs->db[order[i]], &bad, &err);
         if (rc == LW_EBACKEND && order[i] == LW_DB_GATES && bad >= 0 && (size_t)bad < rs->n_gates) {
             struct lw_pattern g = gate_pattern(&rs->gates[bad]);
@@ -497,7 +549,7 @@ static int compile_db(struct lw_ruleset *rs, struct lw_rules_sink *sink)
         hs_free_compile_error(err);
         err = NULL;
     }
-    return rc;
+    return rc == LW_OK ? check_span_res(rs, sink, NULL) : rc;
 }
 
 /* Check mode: report every pattern Vectorscan rejects. The whole set is
@@ -506,7 +558,8 @@ static int check_compile(struct lw_ruleset *rs, struct lw_rules_sink *sink)
 {
     hs_compile_error_t *err = NULL;
     hs_database_t *db = NULL;
-    unsigned long before = sink->count;
+    unsigned long before_hs;
+    bool *rejected;
     size_t i;
     int bad, rc;
 
@@ -525,27 +578,33 @@ static int check_compile(struct lw_ruleset *rs, struct lw_rules_sink *sink)
     }
     if (rs->n_patterns == 0)
         return LW_OK;
+    if (!(rejected = calloc(rs->n_patterns, sizeof(*rejected))))
+        return LW_ENOMEM;
+    before_hs = sink->count;
     rc = compile_multi(rs, -1, &db, &bad, &err);
     hs_free_database(db);
-    if (rc == LW_ENOMEM || rc == LW_OK)
+    if (rc == LW_ENOMEM)
         goto out;
-    for (i = 0; i < rs->n_patterns; i++) {
+    for (i = 0; i < rs->n_patterns && rc != LW_OK; i++) {
         hs_compile_error_t *e1 = NULL;
         hs_database_t *d1 = NULL;
         hs_error_t hr =
             hs_compile(rs->patterns[i].regex, HS_PATTERN_FLAGS, HS_MODE_BLOCK, NULL, &d1, &e1);
-        if (hr != HS_SUCCESS && e1)
+        if (hr != HS_SUCCESS && e1) {
             report_hs_error(sink, &rs->patterns[i], e1);
+            rejected[i] = true;
+        }
         hs_free_database(d1);
         hs_free_compile_error(e1);
     }
-    if (sink->count == before) /* only the set as a whole fails */
+    if (rc != LW_OK && sink->count == before_hs) /* only the set as a whole fails */
         lw_rules_problem(
             sink, bad >= 0 && (size_t)bad < rs->n_patterns ? rs->patterns[bad].file : "",
             bad >= 0 && (size_t)bad < rs->n_patterns ? rs->patterns[bad].line : 0, 0,
             "cannot compile the rule set: %s", err ? err->message : "unknown Vectorscan error");
-    rc = LW_OK;
+    rc = check_span_res(rs, sink, rejected) == LW_ENOMEM ? LW_ENOMEM : LW_OK;
 out:
+    free(rejected);
     hs_free_compile_error(err);
     return rc;
 }
@@ -714,6 +773,7 @@ out:
 static uint64_t cache_key(const struct lw_ruleset *rs, enum lw_db_kind k)
 {
     XXH3_state_t *st = XXH3_createState();
+    char pcre_version[64] = "";
     hs_platform_info_t plat;
     uint64_t h = 0;
     size_t i;
@@ -722,6 +782,10 @@ static uint64_t cache_key(const struct lw_ruleset *rs, enum lw_db_kind k)
         return 0;
     XXH3_64bits_reset(st);
     XXH3_64bits_update(st, hs_version(), strlen(hs_version()) + 1);
+    /* The patterns were found good for PCRE2 when the files were made:
+     * another version checks them afresh. */
+    if (pcre2_config(PCRE2_CONFIG_VERSION, pcre_version) > 0)
+        XXH3_64bits_update(st, pcre_version, strlen(pcre_version) + 1);
     /* A database is tuned to the CPU it was compiled on (and Vectorscan
      * refuses one from a CPU with other features), so the CPU is in the key. */
     if (hs_populate_platform(&plat) == HS_SUCCESS) {
@@ -912,7 +976,12 @@ static int finish_load(struct lw_ruleset *rs, bool compile, const char *cache_di
     rs->refs = NULL;
     if (sink->stop)
         return LW_EPARSE;
-    return compile ? compile_db_cached(rs, sink, cache_dir) : LW_OK;
+    if (!compile)
+        return LW_OK;
+    rs->span_re = calloc(rs->n_patterns ? rs->n_patterns : 1, sizeof(*rs->span_re));
+    if (!rs->span_re)
+        return LW_ENOMEM;
+    return compile_db_cached(rs, sink, cache_dir);
 }
 
 int lw_ruleset_load(const char *path, struct lw_ruleset **out, struct lw_diag *diag)
@@ -1027,13 +1096,15 @@ struct seen {
     uint32_t end;
 };
 
-/* Where a tactic match ends, from the probe; done once the spans pass has
- * reported it. */
+/* Where a tactic match ends, from the probe. */
 struct end {
     uint32_t end;
     uint32_t id;
-    bool done;
 };
+
+/* Tactic matches kept per text: far more than any score needs. Past this
+ * many, a text's further matches are neither counted nor quoted. */
+#define MAX_ENDS ((size_t)1 << 20)
 
 struct lw_scanner {
     const struct lw_ruleset *rs;
@@ -1047,13 +1118,23 @@ struct lw_scanner {
     void *ctx;
     struct end *ends; /* the probe's matches in the text being scanned */
     size_t nends, capends;
-    bool ends_full; /* no room for more: the spans pass takes the whole text */
+    bool nomem; /* the ends could not grow */
     /* The text the last probe ran over: a scan of it reuses the ends. */
     const char *probed;
     size_t probed_len;
     bool stopped; /* fn asked to stop */
-    size_t base;  /* where the window being scanned starts in the text */
+    /* PCRE2's state for finding where matches start. */
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit_stack;
 };
+
+/* PCRE2's limits on one search for a start: the patterns are bounded and
+ * the text before an end short, so a search that needs more than this is
+ * a pathological text, and its match is quoted from where its line starts. */
+#define SPAN_MATCH_LIMIT 200000u
+#define SPAN_DEPTH_LIMIT 10000u
+#define SPAN_JIT_STACK   (512u * 1024)
 
 int lw_scanner_new(const struct lw_ruleset *rs, struct lw_scanner **out, struct lw_diag *diag)
 {
@@ -1074,8 +1155,14 @@ int lw_scanner_new(const struct lw_ruleset *rs, struct lw_scanner **out, struct 
     sc->rs = rs;
     sc->seen = calloc(rs->n_patterns ? rs->n_patterns : 1, sizeof(*sc->seen));
     sc->gate_on = calloc(rs->n_gates ? rs->n_gates : 1, sizeof(*sc->gate_on));
-    if (!sc->seen || !sc->gate_on)
+    sc->md = pcre2_match_data_create(1, NULL);
+    sc->mctx = pcre2_match_context_create(NULL);
+    sc->jit_stack = pcre2_jit_stack_create(32 * 1024, SPAN_JIT_STACK, NULL);
+    if (!sc->seen || !sc->gate_on || !sc->md || !sc->mctx || !sc->jit_stack)
         goto out;
+    pcre2_jit_stack_assign(sc->mctx, NULL, sc->jit_stack);
+    pcre2_set_match_limit(sc->mctx, SPAN_MATCH_LIMIT);
+    pcre2_set_depth_limit(sc->mctx, SPAN_DEPTH_LIMIT);
     for (k = 0; k < LW_DB_KINDS; k++) {
         hs_error_t hr = rs->db[k] ? hs_alloc_scratch(rs->db[k], &sc->scratch) : HS_SUCCESS;
         if (hr != HS_SUCCESS) {
@@ -1099,6 +1186,9 @@ void lw_scanner_free(struct lw_scanner *sc)
     if (!sc)
         return;
     hs_free_scratch(sc->scratch);
+    pcre2_match_data_free(sc->md);
+    pcre2_match_context_free(sc->mctx);
+    pcre2_jit_stack_free(sc->jit_stack);
     free(sc->seen);
     free(sc->gate_on);
     free(sc->ends);
@@ -1115,21 +1205,16 @@ static bool gated_off(const struct lw_scanner *sc, unsigned id)
     return g && !sc->gate_on[g - 1];
 }
 
-static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-                    void *ctx)
+/* Report a match to the scan's callback, once per pattern and end. */
+static int report(struct lw_scanner *sc, unsigned id, size_t from, size_t to)
 {
-    struct lw_scanner *sc = ctx;
-    struct seen *s;
+    struct seen *s = &sc->seen[id];
 
-    (void)flags;
-    if (id >= sc->rs->n_patterns || gated_off(sc, id))
-        return 0;
-    s = &sc->seen[id];
     if (s->gen == sc->gen && s->end == (uint32_t)to)
         return 0;
     s->gen = sc->gen;
     s->end = (uint32_t)to;
-    if (sc->fn(sc->ctx, id, (size_t)from, (size_t)to)) {
+    if (sc->fn(sc->ctx, id, from, to)) {
         sc->stopped = true;
         return 1;
     }
@@ -1163,19 +1248,19 @@ static int on_end(unsigned id, unsigned long long from, unsigned long long to, u
     struct lw_scanner *sc = ctx;
 
     (void)from, (void)flags;
-    if (id < sc->rs->n_patterns && gated_off(sc, id))
+    if (id >= sc->rs->n_patterns || gated_off(sc, id) || sc->nends == MAX_ENDS)
         return 0;
     if (sc->nends == sc->capends) {
         size_t cap = sc->capends ? sc->capends * 2 : 64;
-        struct end *v = cap <= ((size_t)1 << 20) ? realloc(sc->ends, cap * sizeof(*v)) : NULL;
+        struct end *v = realloc(sc->ends, cap * sizeof(*v));
         if (!v) {
-            sc->ends_full = true;
-            return 1; /* the spans pass will look at the whole text */
+            sc->nomem = true;
+            return 1;
         }
         sc->ends = v;
         sc->capends = cap;
     }
-    sc->ends[sc->nends++] = (struct end){(uint32_t)to, id, false};
+    sc->ends[sc->nends++] = (struct end){(uint32_t)to, id};
     return 0;
 }
 
@@ -1208,30 +1293,34 @@ static hs_error_t scan2(struct lw_scanner *sc, enum lw_db_kind k, enum lw_db_kin
     return hr;
 }
 
-/* The probe: the gates, then the tactic patterns without their starts. */
-static hs_error_t probe(struct lw_scanner *sc, const char *text, size_t len)
+/* The probe: the gates, then the tactic patterns, keeping where each match
+ * ends. LW_OK, LW_ENOMEM or LW_EBACKEND. */
+static int probe(struct lw_scanner *sc, const char *text, size_t len)
 {
-    hs_error_t hr = gates(sc, text, len);
+    hs_error_t hr;
 
-    if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
-        return hr;
-    return scan2(sc, LW_DB_PROBE, LW_DB_PROBE_GATED, text, len, on_end, sc);
+    sc->nends = 0;
+    sc->nomem = false;
+    hr = gates(sc, text, len);
+    if (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)
+        hr = scan2(sc, LW_DB_PROBE, LW_DB_PROBE_GATED, text, len, on_end, sc);
+    if (sc->nomem)
+        return LW_ENOMEM;
+    return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
 }
 
 int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *hit)
 {
-    hs_error_t hr;
+    int rc;
 
     *hit = false;
     sc->probed = NULL;
     if (len > UINT_MAX)
         return LW_ELIMIT;
-    sc->nends = 0;
-    sc->ends_full = false;
-    hr = probe(sc, text, len);
-    if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
-        return LW_EBACKEND;
-    *hit = sc->nends > 0 || sc->ends_full;
+    rc = probe(sc, text, len);
+    if (rc < 0)
+        return rc;
+    *hit = sc->nends > 0;
     sc->probed = text ? text : "";
     sc->probed_len = len;
     return LW_OK;
@@ -1241,8 +1330,12 @@ int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *
 static int on_signal(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                      void *ctx)
 {
-    (void)from;
-    return on_match(id, to, to, flags, ctx);
+    struct lw_scanner *sc = ctx;
+
+    (void)from, (void)flags;
+    if (id >= sc->rs->n_patterns || gated_off(sc, id))
+        return 0;
+    return report(sc, id, (size_t)to, (size_t)to);
 }
 
 static int end_cmp(const void *a, const void *b)
@@ -1254,116 +1347,80 @@ static int end_cmp(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* A spans match, at sc->base in the text: reported if the probe saw a
- * match of that pattern end there, once. A window has edges the text does
- * not; matching only what the probe found keeps them out. */
-static int on_span(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
-                   void *ctx)
+/* Pattern id as PCRE2 runs it for span_start, compiled (and JIT-compiled)
+ * by the first scan that needs it; NULL if PCRE2 cannot have it. */
+static const pcre2_code *span_re(const struct lw_ruleset *rs, unsigned id)
 {
-    struct lw_scanner *sc = ctx;
-    struct end key = {(uint32_t)(to + sc->base), id, false}, *e;
+    struct lw_span_re *r = &rs->span_re[id];
+    struct lw_ruleset *mut = (struct lw_ruleset *)rs; /* the lock, and the lazy code */
 
-    e = bsearch(&key, sc->ends, sc->nends, sizeof(*sc->ends), end_cmp);
-    if (!e || e->done)
-        return 0;
-    e->done = true;
-    return on_match(id, from + sc->base, to + sc->base, flags, ctx);
+    if (__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
+        return r->code;
+    pthread_mutex_lock(&mut->span_lock);
+    if (!r->done) {
+        PCRE2_SIZE off;
+        int err;
+
+        r->code = span_re_compile(rs->patterns[id].regex, &err, &off);
+        /* Without the JIT (a machine it does not support), PCRE2 interprets. */
+        if (r->code)
+            (void)pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
+        __atomic_store_n(&r->done, true, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&mut->span_lock);
+    return r->code;
 }
 
-/* Bytes before a match end that its window takes: far more than any phrase
- * the rules describe. A match that starts further back is found by a pass
- * over the whole text. */
+/* Bytes before a match end in which its start is looked for first: far
+ * more than any phrase the rules describe. A match that starts further
+ * back is looked for in all the text before its end. */
 #define SPAN_WINDOW 256
 
-static bool word_byte(unsigned char c)
+/* Where the match of pattern id that ends at `end` starts: the leftmost
+ * start of a match of it that ends there, as Vectorscan's start of match
+ * would say. PCRE2 runs the pattern anchored at the end of a subject that
+ * stops at `end`, from a little before it; the text before the window is
+ * still there for \b and look-behind. Should PCRE2 not find it (a pattern
+ * whose \b at its end reads the next character, or a limit hit), the
+ * match is quoted from the start of its line in the window. */
+static size_t span_start(struct lw_scanner *sc, unsigned id, const char *text, size_t end)
 {
-    return c == '_' || (c < 0x80 && isalnum(c));
-}
+    const pcre2_code *re = span_re(sc->rs, id);
+    size_t ws = end > SPAN_WINDOW ? end - SPAN_WINDOW : 0, s;
+    int rc = PCRE2_ERROR_NOMATCH;
 
-/* Where the window of a match ending at `end` starts: SPAN_WINDOW bytes
- * back, then on back to just after an ASCII byte that is no word byte, so
- * that the window starts where a word could (its \b is the text's) and on
- * a character boundary. (size_t)-1 when there is no such byte near. */
-static size_t window_start(const char *t, size_t end)
-{
-    size_t s = end > SPAN_WINDOW ? end - SPAN_WINDOW : 0, stop = s > 256 ? s - 256 : 0;
-
-    while (s > stop && (word_byte((unsigned char)t[s - 1]) || (unsigned char)t[s - 1] >= 0x80))
-        s--;
-    return s == 0 || !(word_byte((unsigned char)t[s - 1]) || (unsigned char)t[s - 1] >= 0x80)
-               ? s
-               : (size_t)-1;
-}
-
-/* The spans databases over text[0, len): the plain one when a match of a
- * plain pattern is among ends[i, j) still to report, the gated one when a
- * gated pattern's is (both, where a gate matched, once the ends overflowed
- * and are not all known). The gated database is large and loaded lazily:
- * text that passes a gate but shows none of its file's patterns never needs
- * it. */
-static hs_error_t spans_scan(struct lw_scanner *sc, const char *text, size_t len, size_t i,
-                             size_t j, match_event_handler fn)
-{
-    bool plain = sc->ends_full, gated = sc->ends_full && sc->any_gate;
-    hs_error_t hr = HS_SUCCESS;
-
-    for (; i < j; i++)
-        if (!sc->ends[i].done) {
-            if (sc->rs->patterns[sc->ends[i].id].gate)
-                gated = true;
-            else
-                plain = true;
-        }
-    if (plain)
-        hr = scan(sc, LW_DB_SPANS, text, len, fn, sc);
-    if (gated && !sc->stopped && (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED))
-        hr = scan(sc, LW_DB_SPANS_GATED, text, len, fn, sc);
-    return hr;
-}
-
-/* Tactic matches with their starts: the spans database over a window
- * around each end the probe found (windows that touch are merged), or over
- * the whole text when a window cannot be placed or a match was not found
- * in its window. */
-static hs_error_t spans(struct lw_scanner *sc, const char *text, size_t len)
-{
-    hs_error_t hr = HS_SUCCESS;
-    size_t i, j, ws, we;
-    bool whole = sc->ends_full;
-
-    qsort(sc->ends, sc->nends, sizeof(*sc->ends), end_cmp);
-    for (i = 0;
-         i < sc->nends && !whole && !sc->stopped && (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED);
-         i = j) {
-        ws = window_start(text, sc->ends[i].end);
-        if (ws == (size_t)-1) {
-            whole = true;
-            break;
-        }
-        we = sc->ends[i].end;
-        for (j = i + 1; j < sc->nends; j++) {
-            size_t s2 = window_start(text, sc->ends[j].end);
-            if (s2 == (size_t)-1 || s2 > we)
-                break;
-            we = sc->ends[j].end;
-        }
-        sc->base = ws;
-        hr = spans_scan(sc, text + ws, we - ws, i, j, on_span);
-        if (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)
-            for (size_t k = i; k < j; k++)
-                whole |= !sc->ends[k].done;
+    while (ws > 0 && ((unsigned char)text[ws] & 0xc0) == 0x80) /* a character's first byte */
+        ws--;
+    if (re) {
+        rc = pcre2_match(re, (PCRE2_SPTR)text, end, ws, 0, sc->md, sc->mctx);
+        if (rc == PCRE2_ERROR_NOMATCH && ws > 0)
+            rc = pcre2_match(re, (PCRE2_SPTR)text, end, 0, 0, sc->md, sc->mctx);
     }
-    if (whole && !sc->stopped && (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)) {
-        sc->base = 0;
-        hr = spans_scan(sc, text, len, 0, sc->nends, sc->ends_full ? on_match : on_span);
+    if (rc >= 0)
+        return (size_t)pcre2_get_ovector_pointer(sc->md)[0];
+    for (s = end; s > ws && text[s - 1] != '\n'; s--)
+        ;
+    return s;
+}
+
+/* Every tactic match the probe found, with its start, in the order of
+ * their ends. */
+static void spans(struct lw_scanner *sc, const char *text)
+{
+    size_t i;
+
+    if (sc->nends > 1)
+        qsort(sc->ends, sc->nends, sizeof(*sc->ends), end_cmp);
+    for (i = 0; i < sc->nends && !sc->stopped; i++) {
+        const struct end *e = &sc->ends[i];
+        (void)report(sc, e->id, span_start(sc, e->id, text, e->end), e->end);
     }
-    return hr;
 }
 
 int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_fn *fn, void *ctx)
 {
     hs_error_t hr;
-    bool reuse;
+    int rc = LW_OK;
 
     if (len > UINT_MAX)
         return LW_ELIMIT;
@@ -1373,24 +1430,20 @@ int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_
     }
     if (!text)
         text = "";
-    /* The probe's ends stand for this text when it was the last probed. */
-    reuse = sc->probed == text && sc->probed_len == len;
-    sc->probed = NULL;
     sc->fn = fn;
     sc->ctx = ctx;
-    if (!reuse) {
-        sc->nends = 0;
-        sc->ends_full = false;
-    }
     sc->stopped = false;
     /* The probe (and with it the gates the signals need) runs first unless
      * it ran over this text already; it reports nothing to fn. */
-    hr = reuse ? HS_SUCCESS : probe(sc, text, len);
-    if (hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED)
-        hr = scan2(sc, LW_DB_SIGNALS, LW_DB_SIGNALS_GATED, text, len, on_signal, sc);
-    if (sc->stopped)
-        return LW_OK;
-    if ((hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED) && (sc->nends || sc->ends_full))
-        hr = spans(sc, text, len);
-    return hr == HS_SUCCESS || hr == HS_SCAN_TERMINATED ? LW_OK : LW_EBACKEND;
+    if (sc->probed != text || sc->probed_len != len)
+        rc = probe(sc, text, len);
+    sc->probed = NULL;
+    if (rc < 0)
+        return rc;
+    hr = scan2(sc, LW_DB_SIGNALS, LW_DB_SIGNALS_GATED, text, len, on_signal, sc);
+    if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
+        return LW_EBACKEND;
+    if (!sc->stopped)
+        spans(sc, text);
+    return LW_OK;
 }

@@ -131,13 +131,12 @@ typedef int lw_hit_fn(void *ctx, unsigned pattern, size_t start, size_t end);
  * no evidence at all, and the probe says so at the lowest cost: it looks
  * for tactic patterns only, without tracking where matches start, and
  * keeps where each match ends. The scan then reports every signal match,
- * and every tactic match with its span: the starts are found in a window
- * before each end the probe kept (or in the whole text when a window
- * cannot hold one); a scan of another text than the one last probed runs
- * the probe itself first. The engine runs it when the probe found
- * something or the watchlist did. One scanner scans one text at a time.
- * Both return LW_OK (also when fn stopped the scan), LW_ELIMIT for text
- * over 4 GiB, or LW_EBACKEND. */
+ * and every tactic match with its span, in the order of their ends: PCRE2
+ * finds where each starts, from the end the probe kept; a scan of another
+ * text than the one last probed runs the probe itself first. The engine
+ * runs it when the probe found something or the watchlist did. One scanner
+ * scans one text at a time. Both return LW_OK (also when fn stopped the
+ * scan), LW_ELIMIT for text over 4 GiB, LW_ENOMEM, or LW_EBACKEND. */
 LW_NODISCARD int lw_scanner_probe(struct lw_scanner *sc, const char *text, size_t len, bool *hit);
 LW_NODISCARD int lw_scanner_scan(struct lw_scanner *sc, const char *text, size_t len, lw_hit_fn *fn,
                                  void *ctx);

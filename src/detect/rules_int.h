@@ -31,28 +31,28 @@ struct lw_rules_ref {
 
 /* The Vectorscan databases built from the patterns (see rules.c). Patterns
  * of files with a gate go to the _GATED kinds, which are scanned only when a
- * gate matched. */
+ * gate matched. None tracks where a match starts: PCRE2 finds that, for
+ * the few matches quoted (struct lw_span_re in rules.c). */
 enum lw_db_kind {
-    LW_DB_PROBE,       /* tactic patterns, no start of match: is there evidence? */
-    LW_DB_SIGNALS,     /* signal patterns, no start of match: counted */
-    LW_DB_SPANS,       /* tactic patterns with start of match: quoted */
+    LW_DB_PROBE,       /* tactic patterns: is there evidence, and where does it end? */
+    LW_DB_SIGNALS,     /* signal patterns: counted */
     LW_DB_GATES,       /* the gates, one match each at most */
-    LW_DB_PROBE_GATED, /* the same three for the patterns of gated files */
+    LW_DB_PROBE_GATED, /* the same two for the patterns of gated files */
     LW_DB_SIGNALS_GATED,
-    LW_DB_SPANS_GATED,
     LW_DB_KINDS
 };
 
-/* The spans databases (tactic patterns with start of match) are by far the
- * largest, and only a message with evidence to quote needs them; the gated
- * ones only text that opens a gate. When a cached file is there, it is
- * loaded by the first message that needs it instead of at start-up. */
+/* The gated databases are needed only by text that opens a gate. When a
+ * cached file is there, each is loaded by the first message that needs it
+ * instead of at start-up. */
 struct lw_lazy_db {
     pthread_mutex_t lock;
     hs_database_t *db;
     bool done; /* tried: db is the database, or NULL when it could not be had */
     char file[4096];
 };
+
+struct lw_span_re;
 
 struct lw_ruleset {
     struct lw_arena *arena;
@@ -72,6 +72,11 @@ struct lw_ruleset {
      * needs it to load (see is_lazy and ruleset_db in rules.c); NULL when
      * db[kind] is already set. */
     struct lw_lazy_db *lazy[LW_DB_KINDS];
+    /* Per pattern, what finds where its matches start (NULL for a rule set
+     * loaded without compiling); each is compiled by the first scan that
+     * quotes a match of it, under span_lock. */
+    struct lw_span_re *span_re;
+    pthread_mutex_t span_lock;
 };
 
 /* Where problems go. In load mode the first problem is kept in diag and

@@ -223,6 +223,10 @@ static void test_errors(void **state)
                  "pattern rejected by Vectorscan");
     expect_error(HEAD "match A2 /a|/\n", LW_EPARSE, 5, 10, "pattern rejected by Vectorscan");
     expect_error(HEAD "match A2 /(a)\\1/\n", LW_EPARSE, 5, 10, "pattern rejected by Vectorscan");
+    /* and PCRE2, which finds where matches start: a surrogate Vectorscan lets by */
+    expect_error(HEAD "match A2 /ok/\nmatch A2 /x[\\x{d800}]/\n", LW_EPARSE, 6, 20,
+                 "pattern rejected by PCRE2 (which finds where matches start): disallowed "
+                 "Unicode code point");
     /* bytes */
     expect_error(HEAD "  advice caf\xC3\n", LW_EPARSE, 5, 13, "invalid UTF-8");
     /* gates: one a file, written like a pattern */
@@ -426,12 +430,15 @@ static void test_scan(void **state)
     lw_ruleset_free(rs);
 }
 
-/* Rules loaded from the cache folder leave the spans database for the first
- * scan with evidence, which loads it -- or compiles it, when its file went
- * away meanwhile -- and finds what a freshly compiled rule set finds. */
+/* Rules loaded from the cache folder leave the gated databases for the
+ * first scan of text that opens a gate, which loads them -- or compiles
+ * them, when their files went away meanwhile -- and finds what a freshly
+ * compiled rule set finds. */
+static const char cached_text[] = "hi! it won't take much of your time, and we offer generous "
+                                  "fees. ein honorar für dich.";
+
 static void scan_same(struct lw_ruleset *want, struct lw_ruleset *got)
 {
-    static const char en[] = "hi! it won't take much of your time, and we offer generous fees.";
     struct lw_scanner *a = NULL, *b = NULL;
     struct hits ha, hb;
     struct lw_diag d;
@@ -441,9 +448,9 @@ static void scan_same(struct lw_ruleset *want, struct lw_ruleset *got)
     assert_int_equal(lw_scanner_new(got, &b, &d), LW_OK);
     memset(&ha, 0, sizeof(ha));
     memset(&hb, 0, sizeof(hb));
-    assert_int_equal(lw_scanner_scan(a, en, sizeof(en) - 1, on_hit, &ha), LW_OK);
-    assert_int_equal(lw_scanner_scan(b, en, sizeof(en) - 1, on_hit, &hb), LW_OK);
-    assert_int_equal(ha.n, 3);
+    assert_int_equal(lw_scanner_scan(a, cached_text, sizeof(cached_text) - 1, on_hit, &ha), LW_OK);
+    assert_int_equal(lw_scanner_scan(b, cached_text, sizeof(cached_text) - 1, on_hit, &hb), LW_OK);
+    assert_int_equal(ha.n, 4); /* won't take..., generous fee, generous fees, honorar */
     assert_int_equal(hb.n, ha.n);
     for (i = 0; i < ha.n; i++)
         assert_true(has_hit(&hb, ha.h[i].pattern, ha.h[i].start, ha.h[i].end));
@@ -451,9 +458,13 @@ static void scan_same(struct lw_ruleset *want, struct lw_ruleset *got)
     lw_scanner_free(b);
 }
 
+static void write_file(const char *dir, const char *name, const char *text);
+static void remove_files(const char *dir);
+
 static void test_scan_cached(void **state)
 {
-    char dir[] = "/tmp/lw-rules-cache-XXXXXX", path[1024], file[4096];
+    char dir[] = "/tmp/lw-rules-cache-XXXXXX", rules[] = "/tmp/lw-rules-gated-XXXXXX";
+    char file[4096];
     struct lw_ruleset *fresh = NULL, *rs = NULL;
     struct lw_diag d;
     struct dirent *e;
@@ -462,30 +473,36 @@ static void test_scan_cached(void **state)
 
     (void)state;
     assert_non_null(mkdtemp(dir));
-    testdata("rules/ok", path, sizeof(path));
-    assert_int_equal(lw_ruleset_load(path, &fresh, &d), LW_OK);
+    assert_non_null(mkdtemp(rules));
+    write_file(rules, "00-t.rules",
+               "tactic A2\n  name Offer\n  stage pitch\n  weight 10\n"
+               "match A2 /won't take much of your time/\nmatch A2 /generous fees?/\n");
+    write_file(rules, "30-de.rules", "gate /[äöü]/\nmatch A2 /honorar/\n");
+    assert_int_equal(lw_ruleset_load(rules, &fresh, &d), LW_OK);
     /* The first load compiles and saves; it keeps every database. */
-    assert_int_equal(lw_ruleset_load_cached(path, dir, &rs, &d), LW_OK);
-    assert_null(rs->lazy[LW_DB_SPANS]);
+    assert_int_equal(lw_ruleset_load_cached(rules, dir, &rs, &d), LW_OK);
+    assert_null(rs->lazy[LW_DB_PROBE_GATED]);
+    assert_non_null(rs->db[LW_DB_PROBE_GATED]);
     lw_ruleset_free(rs);
-    /* The second loads two; the spans wait. */
-    assert_int_equal(lw_ruleset_load_cached(path, dir, &rs, &d), LW_OK);
-    assert_non_null(rs->lazy[LW_DB_SPANS]);
-    assert_null(rs->db[LW_DB_SPANS]);
+    /* The second loads the plain ones; the gated ones wait. */
+    assert_int_equal(lw_ruleset_load_cached(rules, dir, &rs, &d), LW_OK);
+    assert_non_null(rs->db[LW_DB_PROBE]);
+    assert_non_null(rs->lazy[LW_DB_PROBE_GATED]);
+    assert_null(rs->db[LW_DB_PROBE_GATED]);
     scan_same(fresh, rs);
-    assert_non_null(rs->lazy[LW_DB_SPANS]->db);
+    assert_non_null(rs->lazy[LW_DB_PROBE_GATED]->db);
     lw_ruleset_free(rs);
-    /* The third finds the spans file gone when it needs it. */
-    assert_int_equal(lw_ruleset_load_cached(path, dir, &rs, &d), LW_OK);
-    assert_non_null(rs->lazy[LW_DB_SPANS]);
+    /* The third finds the gated probe's file gone when it needs it, then
+     * every file. */
+    assert_int_equal(lw_ruleset_load_cached(rules, dir, &rs, &d), LW_OK);
+    assert_non_null(rs->lazy[LW_DB_PROBE_GATED]);
     for (k = 0; k < 2; k++) {
         assert_non_null(dp = opendir(dir));
         while ((e = readdir(dp)) != NULL) {
             if (e->d_name[0] == '.')
                 continue;
             snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
-            /* first the spans file alone (the one no database was loaded from) */
-            if (k == 1 || strcmp(file, rs->lazy[LW_DB_SPANS]->file) == 0)
+            if (k == 1 || strcmp(file, rs->lazy[LW_DB_PROBE_GATED]->file) == 0)
                 assert_int_equal(unlink(file), 0);
         }
         closedir(dp);
@@ -494,6 +511,8 @@ static void test_scan_cached(void **state)
     }
     lw_ruleset_free(rs);
     lw_ruleset_free(fresh);
+    remove_files(rules);
+    assert_int_equal(rmdir(rules), 0);
     assert_int_equal(rmdir(dir), 0);
 }
 
@@ -632,9 +651,9 @@ static size_t put(char *t, size_t n, const char *s)
     return n + strlen(s);
 }
 
-/* Starts are found in windows around each match: matches far apart, one
- * at the very start, and one after a word too long to place a window
- * before (the whole text is scanned then) all keep their exact spans. */
+/* Starts are looked for first in a window before each match: matches far
+ * apart, one at the very start, and one after a word longer than the
+ * window (which then starts inside the word) all keep their exact spans. */
 static void test_scan_windows(void **state)
 {
     struct lw_ruleset *rs = NULL;
@@ -667,6 +686,41 @@ static void test_scan_windows(void **state)
     lw_scanner_free(sc);
     lw_ruleset_free(rs);
     free(t);
+}
+
+/* A match longer than the window its start is first looked for in is
+ * found in all the text before its end. A pattern whose last \b reads the
+ * character after the match, which PCRE2 cannot see, is quoted from the
+ * start of its line. */
+static void test_scan_long_and_fallback(void **state)
+{
+    static const char rules[] = "tactic A1\n  name S\n  stage pitch\n  weight 1\n"
+                                "match A1 /begin(?:\\s\\w+)+\\send\\b/\n"
+                                "match A1 /fee\\s\\b/\n";
+    struct lw_ruleset *rs = NULL;
+    struct lw_scanner *sc = NULL;
+    struct hits hs;
+    struct lw_diag d;
+    char t[1024];
+    size_t n = 0;
+
+    (void)state;
+    assert_int_equal(lw_ruleset_load_mem(rules, sizeof(rules) - 1, "m", true, &rs, &d), LW_OK);
+    assert_int_equal(lw_scanner_new(rs, &sc, &d), LW_OK);
+    n = put(t, n, "so. begin");
+    while (n < 600)
+        n = put(t, n, " word");
+    n = put(t, n, " end");
+    memset(&hs, 0, sizeof(hs));
+    assert_int_equal(lw_scanner_scan(sc, t, n, on_hit, &hs), LW_OK);
+    assert_int_equal(hs.n, 1);
+    assert_true(has_hit(&hs, 0, 4, n));
+    memset(&hs, 0, sizeof(hs));
+    assert_int_equal(lw_scanner_scan(sc, "so.\npay. fee x", 15, on_hit, &hs), LW_OK);
+    assert_int_equal(hs.n, 1);
+    assert_true(has_hit(&hs, 1, 4, 13));
+    lw_scanner_free(sc);
+    lw_ruleset_free(rs);
 }
 
 /* A scan after the probe of the same text reuses the probe's match ends;
@@ -785,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_check_all),
         cmocka_unit_test(test_scan),
         cmocka_unit_test(test_scan_windows),
+        cmocka_unit_test(test_scan_long_and_fallback),
         cmocka_unit_test(test_scan_after_probe),
         cmocka_unit_test(test_scan_dedupe),
         cmocka_unit_test(test_scan_signals_without_starts),
