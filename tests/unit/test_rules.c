@@ -723,6 +723,52 @@ static void test_scan_long_and_fallback(void **state)
     lw_ruleset_free(rs);
 }
 
+/* A text made of matches costs time in proportion to its length: past 4,096
+ * searches for starts, a match is quoted from the start of its line (here
+ * the window, 256 bytes before its end); every match is still reported. */
+struct tally {
+    size_t n;
+    struct hit first, last;
+};
+
+static int on_tally(void *ctx, unsigned pattern, size_t start, size_t end)
+{
+    struct tally *t = ctx;
+
+    if (t->n++ == 0)
+        t->first = (struct hit){pattern, start, end};
+    t->last = (struct hit){pattern, start, end};
+    return 0;
+}
+
+static void test_scan_many_matches(void **state)
+{
+    static const char unit[] = " generous fees";
+    struct lw_ruleset *rs = NULL;
+    struct lw_scanner *sc = NULL;
+    struct tally tl;
+    struct lw_diag d;
+    size_t n = 0, k;
+    char path[1024], *t = malloc(3000 * (sizeof(unit) - 1));
+
+    (void)state;
+    assert_non_null(t);
+    for (k = 0; k < 3000; k++)
+        n = put(t, n, unit);
+    assert_int_equal(lw_ruleset_load(testdata("rules/ok", path, sizeof(path)), &rs, &d), LW_OK);
+    assert_int_equal(lw_scanner_new(rs, &sc, &d), LW_OK);
+    memset(&tl, 0, sizeof(tl));
+    assert_int_equal(lw_scanner_scan(sc, t, n, on_tally, &tl), LW_OK);
+    assert_int_equal(tl.n, 6000); /* "generous fee" and "generous fees", 3,000 times */
+    assert_int_equal(tl.first.start, 1);
+    assert_int_equal(tl.first.end, 13);
+    assert_int_equal(tl.last.end, n);
+    assert_int_equal(tl.last.start, n - 256);
+    lw_scanner_free(sc);
+    lw_ruleset_free(rs);
+    free(t);
+}
+
 /* A scan after the probe of the same text reuses the probe's match ends;
  * after the probe of another text it runs its own. Every way gives the
  * same hits, and the probe says hit exactly when a tactic matched. */
@@ -840,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_scan),
         cmocka_unit_test(test_scan_windows),
         cmocka_unit_test(test_scan_long_and_fallback),
+        cmocka_unit_test(test_scan_many_matches),
         cmocka_unit_test(test_scan_after_probe),
         cmocka_unit_test(test_scan_dedupe),
         cmocka_unit_test(test_scan_signals_without_starts),
