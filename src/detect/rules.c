@@ -830,14 +830,34 @@ static bool cache_load(hs_database_t **db, const char *file)
     return ok;
 }
 
-/* Databases of rule sets nobody has loaded for this long are removed when a
- * new one is saved, so the cache does not grow with every edit of the rules. */
-#define CACHE_MAX_AGE (30L * 24 * 3600)
+/* When a new database is saved, those of rule sets nobody has loaded for
+ * CACHE_MAX_AGE are removed, and then the least recently loaded (loading
+ * touches a file) until the cache holds CACHE_MAX_BYTES at most: the cache
+ * does not grow with every edit of the rules. A rule set's databases are
+ * about 4 MB. */
+#define CACHE_MAX_AGE   (30L * 24 * 3600)
+#define CACHE_MAX_BYTES ((long long)128 << 20)
+
+struct cached {
+    char name[256];
+    time_t mtime;
+    long long size;
+};
+
+static int by_mtime(const void *a, const void *b)
+{
+    time_t x = ((const struct cached *)a)->mtime, y = ((const struct cached *)b)->mtime;
+
+    return x < y ? -1 : x > y;
+}
 
 static void cache_prune(const char *dir, const char *keep)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
+    struct cached *v = NULL;
+    size_t n = 0, cap = 0, i;
+    long long total = 0;
     time_t now = time(NULL);
 
     if (!d)
@@ -846,16 +866,40 @@ static void cache_prune(const char *dir, const char *keep)
         char path[4096];
         struct stat st;
         size_t len = strlen(e->d_name);
-        if (strncmp(e->d_name, "rules-", 6) != 0 || len < 5 ||
+        if (strncmp(e->d_name, "rules-", 6) != 0 || len < 5 || len >= sizeof(v->name) ||
             strcmp(e->d_name + len - 5, ".hsdb") != 0)
             continue;
         if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path) ||
-            !strcmp(path, keep))
+            stat(path, &st) != 0)
             continue;
-        if (stat(path, &st) == 0 && now - st.st_mtime > CACHE_MAX_AGE)
-            (void)unlink(path);
+        total += (long long)st.st_size;
+        if (!strcmp(path, keep))
+            continue;
+        if (now - st.st_mtime > CACHE_MAX_AGE) {
+            if (unlink(path) == 0)
+                total -= (long long)st.st_size;
+            continue;
+        }
+        if (n == cap) {
+            struct cached *nv = realloc(v, (cap = cap ? cap * 2 : 32) * sizeof(*nv));
+            if (!nv)
+                break; /* the size cap waits for the next save */
+            v = nv;
+        }
+        memcpy(v[n].name, e->d_name, len + 1);
+        v[n].mtime = st.st_mtime;
+        v[n++].size = (long long)st.st_size;
     }
     closedir(d);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), by_mtime);
+    for (i = 0; i < n && total > CACHE_MAX_BYTES; i++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, v[i].name);
+        if (unlink(path) == 0)
+            total -= v[i].size;
+    }
+    free(v);
 }
 
 static void cache_save(const hs_database_t *db, const char *dir, const char *file)

@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <cmocka.h>
 
@@ -527,6 +531,63 @@ static void write_file(const char *dir, const char *name, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
+/* A file of the given apparent size (sparse: no disk is used), last
+ * touched `age` seconds ago. */
+static void fake_cached(const char *dir, const char *name, long long size, time_t age)
+{
+    char path[4096];
+    struct utimbuf t;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    assert_true((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)size), 0);
+    assert_int_equal(close(fd), 0);
+    t.actime = t.modtime = time(NULL) - age;
+    assert_int_equal(utime(path, &t), 0);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char path[4096];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+/* Saving a rule set's databases prunes the cache: what nobody loaded for 30
+ * days, then the least recently loaded until 128 MB are left; other files
+ * stay. */
+static void test_cache_prune(void **state)
+{
+    char dir[] = "/tmp/lw-rules-prune-XXXXXX", path[1024];
+    struct lw_ruleset *rs = NULL;
+    struct lw_diag d;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    fake_cached(dir, "rules-0000000000000001.hsdb", 60LL << 20, 3 * 86400);
+    fake_cached(dir, "rules-0000000000000002.hsdb", 60LL << 20, 2 * 86400);
+    fake_cached(dir, "rules-0000000000000003.hsdb", 60LL << 20, 1 * 86400);
+    fake_cached(dir, "rules-0000000000000004.hsdb", 1024, 40 * 86400);
+    fake_cached(dir, "notes.txt", 200LL << 20, 50 * 86400);
+    assert_int_equal(lw_ruleset_load_cached(testdata("rules/ok", path, sizeof(path)), dir, &rs, &d),
+                     LW_OK);
+    lw_ruleset_free(rs);
+    assert_false(exists(dir, "rules-0000000000000004.hsdb")); /* too old */
+    assert_false(exists(dir, "rules-0000000000000001.hsdb")); /* least recent, over the cap */
+    assert_true(exists(dir, "rules-0000000000000002.hsdb"));
+    assert_true(exists(dir, "rules-0000000000000003.hsdb"));
+    assert_true(exists(dir, "notes.txt"));
+    /* and the rule set's own databases load from there */
+    assert_int_equal(lw_ruleset_load_cached(path, dir, &rs, &d), LW_OK);
+    assert_non_null(rs->db[LW_DB_PROBE]);
+    lw_ruleset_free(rs);
+    remove_files(dir);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 static void remove_files(const char *dir)
 {
     char file[4096];
@@ -891,6 +952,7 @@ int main(void)
         cmocka_unit_test(test_scan_dedupe),
         cmocka_unit_test(test_scan_signals_without_starts),
         cmocka_unit_test(test_scan_cached),
+        cmocka_unit_test(test_cache_prune),
         cmocka_unit_test(test_gates),
     };
 
