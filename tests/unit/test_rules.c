@@ -481,7 +481,9 @@ static void test_scan_cached(void **state)
     write_file(rules, "00-t.rules",
                "tactic A2\n  name Offer\n  stage pitch\n  weight 10\n"
                "match A2 /won't take much of your time/\nmatch A2 /generous fees?/\n");
-    write_file(rules, "30-de.rules", "gate /[äöü]/\nmatch A2 /honorar/\n");
+    /* Not /[äöü]/ alone: Vectorscan 5.4.9, Debian 12's, misses it in this
+     * text at some addresses (docs/rules.md, "Gates"). */
+    write_file(rules, "30-de.rules", "gate /[äöü]|\\bund\\b/\nmatch A2 /honorar/\n");
     assert_int_equal(lw_ruleset_load(rules, &fresh, &d), LW_OK);
     /* The first load compiles and saves; it keeps every database. */
     assert_int_equal(lw_ruleset_load_cached(rules, dir, &rs, &d), LW_OK);
