@@ -708,6 +708,17 @@ static void test_gates(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* A scanner over the rule text `rules`, compiled into *rs. */
+static struct lw_scanner *mem_scanner(const char *rules, struct lw_ruleset **rs)
+{
+    struct lw_scanner *sc = NULL;
+    struct lw_diag d;
+
+    assert_int_equal(lw_ruleset_load_mem(rules, strlen(rules), "m", true, rs, &d), LW_OK);
+    assert_int_equal(lw_scanner_new(*rs, &sc, &d), LW_OK);
+    return sc;
+}
+
 static size_t put(char *t, size_t n, const char *s)
 {
     memcpy(t + n, s, strlen(s));
@@ -763,13 +774,11 @@ static void test_scan_long_and_fallback(void **state)
     struct lw_ruleset *rs = NULL;
     struct lw_scanner *sc = NULL;
     struct hits hs;
-    struct lw_diag d;
     char t[1024];
     size_t n = 0;
 
     (void)state;
-    assert_int_equal(lw_ruleset_load_mem(rules, sizeof(rules) - 1, "m", true, &rs, &d), LW_OK);
-    assert_int_equal(lw_scanner_new(rs, &sc, &d), LW_OK);
+    sc = mem_scanner(rules, &rs);
     n = put(t, n, "so. begin");
     while (n < 600)
         n = put(t, n, " word");
@@ -889,11 +898,9 @@ static void test_scan_dedupe(void **state)
     struct lw_ruleset *rs = NULL;
     struct lw_scanner *sc = NULL;
     struct hits hs;
-    struct lw_diag d;
 
     (void)state;
-    assert_int_equal(lw_ruleset_load_mem(rules, sizeof(rules) - 1, "m", true, &rs, &d), LW_OK);
-    assert_int_equal(lw_scanner_new(rs, &sc, &d), LW_OK);
+    sc = mem_scanner(rules, &rs);
     memset(&hs, 0, sizeof(hs));
     assert_int_equal(lw_scanner_scan(sc, "aab xyzz", 8, on_hit, &hs), LW_OK);
     assert_true(has_hit(&hs, 0, 0, 1));
@@ -918,11 +925,9 @@ static void test_scan_signals_without_starts(void **state)
     struct lw_ruleset *rs = NULL;
     struct lw_scanner *sc = NULL;
     struct hits hs;
-    struct lw_diag d;
 
     (void)state;
-    assert_int_equal(lw_ruleset_load_mem(rules, sizeof(rules) - 1, "m", true, &rs, &d), LW_OK);
-    assert_int_equal(lw_scanner_new(rs, &sc, &d), LW_OK);
+    sc = mem_scanner(rules, &rs);
     memset(&hs, 0, sizeof(hs));
     assert_int_equal(lw_scanner_scan(sc, "you and you", 11, on_hit, &hs), LW_OK);
     assert_int_equal(hs.n, 2);
